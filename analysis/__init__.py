@@ -1,0 +1,35 @@
+"""Analysis of simulation output (installed as ``statmech_nn.analysis``).
+
+``load(path)`` reads a run into numpy arrays; ``analyze(path_or_run)`` gives the study's estimates with
+autocorrelation-corrected errors, the same numbers ``statmech-nn analyze`` prints.
+"""
+from __future__ import annotations
+
+import os
+
+from statmech_nn.errors import FormatError
+from statmech_nn.io.runfile import Run, read_run
+
+from . import ising
+from .stats import Estimate
+
+ANALYSES = {"ising": ising.analyze}
+
+
+def load(path: str | os.PathLike) -> Run:
+    """Open a run file: ``run.parameters``, ``run["energy"]``, ``run.observables[name].step`` ..."""
+    return read_run(path)
+
+
+def analyze(run: Run | str | os.PathLike, **options) -> dict[str, Estimate]:
+    """The study's estimates for a run (or a path to one)."""
+    if not isinstance(run, Run):
+        run = load(run)
+    try:
+        fn = ANALYSES[run.study]
+    except KeyError:
+        raise FormatError(f"{run.path}: no analysis for study '{run.study}'") from None
+    return fn(run, **options)
+
+
+__all__ = ["ANALYSES", "Estimate", "analyze", "load"]

@@ -1,0 +1,47 @@
+"""Figures of runs (time series, histograms) as matplotlib figures and PNG files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; never needs a display
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from statmech_nn.io.runfile import Run  # noqa: E402
+
+from . import stats  # noqa: E402
+
+
+def _title(run: Run) -> str:
+    shown = ", ".join(f"{k}={v}" for k, v in run.parameters.items() if k not in ("seed",))
+    return f"{run.study}: {shown}"
+
+
+def run_figure(run: Run) -> plt.Figure:
+    """One row per scalar observable: the time series (left) and its histogram (right), τ_int in the legend."""
+    names = [n for n, s in run.observables.items() if s.value.ndim == 1 and len(s)]
+    fig, axes = plt.subplots(len(names), 2, figsize=(11, 2.6 * len(names) + 0.6), squeeze=False,
+                             gridspec_kw={"width_ratios": [3, 1]})
+    for (ax_t, ax_h), name in zip(axes, names):
+        series = run.observables[name]
+        est = stats.mean(series.value)
+        ax_t.plot(series.step, series.value, lw=0.4, color="C0")
+        ax_t.axhline(est.value, color="k", lw=0.8, label=f"mean {est}, τ_int = {est.tau:.3g}")
+        ax_t.set_ylabel(name)
+        ax_t.legend(loc="upper right", fontsize=8)
+        ax_h.hist(series.value, bins=min(80, max(10, int(np.sqrt(len(series))))), orientation="horizontal",
+                  color="C0", alpha=0.8)
+        ax_h.set_xlabel("count")
+    axes[-1, 0].set_xlabel("step (sweeps)")
+    fig.suptitle(_title(run), fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def save(fig: plt.Figure, path: str | Path) -> Path:
+    path = Path(path)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

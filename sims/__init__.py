@@ -1,0 +1,16 @@
+"""The studies: one module per study, each a subcommand of the ``statmech-nn`` console script."""
+from __future__ import annotations
+
+from statmech_nn.errors import SpecError
+from statmech_nn.study import Study
+
+from . import ising
+
+STUDIES: dict[str, Study] = {s.name: s for s in (ising.STUDY,)}
+
+
+def get_study(name: str) -> Study:
+    try:
+        return STUDIES[name]
+    except KeyError:
+        raise SpecError(f"unknown study {name!r}; known: {', '.join(STUDIES)}") from None

@@ -1,0 +1,246 @@
+"""The run file (format v1, documented in docs/format.md): writer and reader.
+
+Layout of a run (the root of a file, or a group inside a sweep file)::
+
+    /                      attrs: format="statmech_nn run", format_version=1, study, status
+    /h5md                  attrs: version=[1, 1]; /h5md/creator attrs: name, version
+    /parameters            attrs: every declared parameter under its declared name
+    /provenance            attrs: versions, git commit, command line, seed entropy, created, history
+    /observables/<name>/step    int64 (n,)        chunked, resizable
+    /observables/<name>/value   (n, ...)          chunked, resizable
+    /results/<name>        study-level arrays or scalars
+    /checkpoint/<name>     the sampler state (configuration, RNG state, counters); attrs: rows
+
+Nothing lost: the file at ``path`` is only ever replaced whole. :class:`RunWriter` buffers rows in memory and at each
+commit copies the last complete file to a temporary sibling, appends, writes the new checkpoint, closes, fsyncs
+and ``os.replace``\\ s it over ``path``. A ``kill -9`` at any moment leaves the previous complete file.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from .. import __version__
+from ..errors import FormatError, OutputError
+from .provenance import utc_now
+
+FORMAT_NAME = "statmech_nn run"
+FORMAT_VERSION = 1
+STATUSES = ("running", "interrupted", "complete")
+_CHUNK_BYTES = 64 * 1024
+
+
+def check_output_path(path: str | os.PathLike, *, resume: bool = False, overwrite: bool = False) -> Path:
+    """Validate ``--out`` before anything is computed; nothing is created here."""
+    path = Path(path)
+    if resume and overwrite:
+        raise OutputError("options '--resume' and '--overwrite' exclude each other")
+    if path.is_dir():
+        raise OutputError(f"parameter 'out': got {str(path)!r}; allowed: a file path, not a directory")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"parameter 'out': got {str(path)!r}; allowed: a path in an existing directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"parameter 'out': got {str(path)!r}; allowed: a path in a writable directory")
+    if resume and not path.exists():
+        raise OutputError(f"parameter 'out': got {str(path)!r}; allowed with --resume: an existing run file")
+    if path.exists() and not (resume or overwrite):
+        raise OutputError(
+            f"parameter 'out': got {str(path)!r}, which exists; allowed: a new path, or --resume / --overwrite"
+        )
+    return path
+
+
+def _row_chunks(shape: tuple, dtype) -> tuple:
+    row_bytes = max(1, int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize)
+    return (max(1, _CHUNK_BYTES // row_bytes), *shape)
+
+
+def write_header(group: h5py.Group, study: str, parameters: Mapping, provenance: Mapping,
+                 observables: Mapping[str, tuple]) -> None:
+    """Write the skeleton of a run into ``group``; ``observables`` maps name -> (dtype, row shape)."""
+    group.attrs.update(format=FORMAT_NAME, format_version=FORMAT_VERSION, study=study, status="running")
+    h5md = group.create_group("h5md")
+    h5md.attrs["version"] = np.array([1, 1], dtype=np.int32)
+    h5md.create_group("creator").attrs.update(name="statmech_nn", version=__version__)
+    group.create_group("parameters", track_order=True).attrs.update(dict(parameters))
+    prov = group.create_group("provenance", track_order=True)
+    prov.attrs.update(dict(provenance))
+    prov.attrs["history"] = np.array([f"{provenance.get('created', utc_now())} created"], dtype=h5py.string_dtype())
+    obs = group.create_group("observables")
+    for name, (dtype, shape) in observables.items():
+        g = obs.create_group(name)
+        g.create_dataset("step", shape=(0,), maxshape=(None,), dtype=np.int64, chunks=(_CHUNK_BYTES // 8,))
+        g.create_dataset("value", shape=(0, *shape), maxshape=(None, *shape), dtype=dtype,
+                         chunks=_row_chunks(shape, dtype))
+    group.create_group("results")
+    group.create_group("checkpoint").attrs["rows"] = 0
+
+
+def append_rows(group: h5py.Group, rows: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> None:
+    """Append (steps, values) to each named observable of a run group."""
+    for name, (steps, values) in rows.items():
+        g = group["observables"][name]
+        n0, n = g["step"].shape[0], len(steps)
+        if n == 0:
+            continue
+        g["step"].resize((n0 + n,))
+        g["step"][n0:] = steps
+        g["value"].resize((n0 + n, *g["value"].shape[1:]))
+        g["value"][n0:] = values
+
+
+def _replace_datasets(group: h5py.Group, arrays: Mapping[str, np.ndarray]) -> None:
+    for name, value in arrays.items():
+        if name in group:
+            del group[name]
+        group.create_dataset(name, data=np.asarray(value))
+
+
+def write_state(group: h5py.Group, state: Mapping[str, np.ndarray], status: str,
+                results: Mapping[str, np.ndarray] | None = None) -> None:
+    """Replace the checkpoint (and results), record the number of rows it matches, set the status."""
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}")
+    _replace_datasets(group["checkpoint"], state)
+    first = next(iter(group["observables"].values()), None)
+    group["checkpoint"].attrs["rows"] = 0 if first is None else first["step"].shape[0]
+    _replace_datasets(group["results"], results or {})
+    group.attrs["status"] = status
+
+
+def add_history(group: h5py.Group, event: str) -> None:
+    """Record an event (a resume, an interruption) in ``/provenance`` attrs ``history``."""
+    prov = group["provenance"]
+    history = [h.decode() if isinstance(h, bytes) else h for h in prov.attrs.get("history", [])]
+    prov.attrs["history"] = np.array([*history, f"{utc_now()} {event}"], dtype=h5py.string_dtype())
+
+
+def _fsync_replace(tmp: Path, path: Path) -> None:
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    try:
+        fd = os.open(path.parent if str(path.parent) else ".", os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class RunWriter:
+    """The single writer of one run file. Rows are buffered; :meth:`commit` makes them durable atomically."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self._tmp = self.path.with_name(f".{self.path.name}.partial")
+        self._pending: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+        self._events: list[str] = []
+
+    @classmethod
+    def create(cls, path, study: str, parameters: Mapping, provenance: Mapping,
+               observables: Mapping[str, tuple]) -> RunWriter:
+        """Atomically create (or replace) ``path`` with an empty run."""
+        writer = cls(path)
+        with h5py.File(writer._tmp, "w") as f:
+            write_header(f, study, parameters, provenance, observables)
+        _fsync_replace(writer._tmp, writer.path)
+        return writer
+
+    def append(self, rows: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> None:
+        for name, (steps, values) in rows.items():
+            if len(steps):
+                self._pending.setdefault(name, []).append((np.asarray(steps), np.asarray(values)))
+
+    def note(self, event: str) -> None:
+        """Add an event to the provenance history at the next commit."""
+        self._events.append(event)
+
+    def commit(self, state: Mapping[str, np.ndarray], status: str = "running",
+               results: Mapping[str, np.ndarray] | None = None) -> None:
+        """Write buffered rows, the checkpoint ``state`` and ``status``; replace the file atomically."""
+        shutil.copyfile(self.path, self._tmp)
+        with h5py.File(self._tmp, "r+") as f:
+            append_rows(f, {name: (np.concatenate([s for s, _ in parts]), np.concatenate([v for _, v in parts]))
+                            for name, parts in self._pending.items()})
+            write_state(f, state, status, results)
+            for event in self._events:
+                add_history(f, event)
+        _fsync_replace(self._tmp, self.path)
+        self._pending.clear()
+        self._events.clear()
+
+
+@dataclass(frozen=True)
+class Series:
+    """One observable: ``step[i]`` is when row ``value[i]`` was measured."""
+
+    step: np.ndarray
+    value: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.step)
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run read into memory."""
+
+    path: str
+    study: str
+    status: str
+    format_version: int
+    parameters: dict
+    provenance: dict
+    observables: dict[str, Series] = field(default_factory=dict)
+    results: dict[str, np.ndarray] = field(default_factory=dict)
+    checkpoint: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """The values of an observable: ``run["energy"]``."""
+        return self.observables[name].value
+
+
+def _attrs(obj) -> dict:
+    return {k: (v.decode() if isinstance(v, bytes) else v.item() if isinstance(v, np.generic) else v)
+            for k, v in obj.attrs.items()}
+
+
+def read_group(group: h5py.Group, path: str = "") -> Run:
+    """Read a run stored at ``group`` (a file root or a sweep point)."""
+    if group.attrs.get("format") != FORMAT_NAME:
+        raise FormatError(f"{path or group.name}: not a statmech_nn run (no format attribute {FORMAT_NAME!r})")
+    version = int(group.attrs["format_version"])
+    if version > FORMAT_VERSION:
+        raise FormatError(f"{path}: run format version {version} is newer than this package reads ({FORMAT_VERSION})")
+    obs = {name: Series(g["step"][()], g["value"][()]) for name, g in group["observables"].items()}
+    return Run(
+        path=path, study=str(group.attrs["study"]), status=str(group.attrs["status"]), format_version=version,
+        parameters=_attrs(group["parameters"]), provenance=_attrs(group["provenance"]), observables=obs,
+        results={k: v[()] for k, v in group["results"].items()},
+        checkpoint={k: v[()] for k, v in group["checkpoint"].items()},
+    )
+
+
+def open_h5(path: str | os.PathLike) -> h5py.File:
+    """Open an existing file read-only, turning h5py's errors into a :class:`FormatError`."""
+    try:
+        return h5py.File(path, "r")
+    except FileNotFoundError:
+        raise FormatError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise FormatError(f"{path}: not a readable HDF5 file ({exc})") from None
+
+
+def read_run(path: str | os.PathLike) -> Run:
+    """Read a run file into memory: parameters, provenance, observables, results and checkpoint."""
+    with open_h5(path) as f:
+        return read_group(f, str(path))

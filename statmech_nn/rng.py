@@ -1,0 +1,78 @@
+"""Explicit, checkpointable random streams.
+
+Every chain owns its generator state as a plain numpy array, so that a kernel's output is a function of
+(state, settings) only: independent of threads, workers and of where a run was interrupted and resumed.
+Numba's global ``np.random`` is never used inside kernels (it is per-thread and unseeded from Python).
+
+Two generators (Blackman & Vigna, "Scrambled linear pseudorandom number generators", 2021):
+
+* ``xoshiro256**`` — one 64-bit stream, state ``uint64[4]``; used by scalar kernels (cluster algorithms).
+* ``xoshiro128+`` lanes — ``uint32[4, n_lanes]``, one independent stream per SIMD lane; used by the
+  vectorised checkerboard kernels. The low bits of xoshiro128+ are weak, so only comparisons of the full
+  32-bit word against thresholds are made with it (the top bits decide).
+
+Seeding goes through :class:`numpy.random.SeedSequence`: a run's root seed, with child streams keyed by
+chain or sweep-point index (``spawn_key``), never by worker or thread.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_U64 = np.uint64
+
+
+def seed_sequence(seed: int, *key: int) -> np.random.SeedSequence:
+    """The stream for ``seed`` and an index path ``key`` (e.g. sweep point, chain)."""
+    return np.random.SeedSequence(entropy=int(seed), spawn_key=tuple(int(k) for k in key))
+
+
+def xoshiro256_state(seq: np.random.SeedSequence) -> np.ndarray:
+    """A ``uint64[4]`` xoshiro256** state drawn from ``seq`` (never all zero)."""
+    state = seq.generate_state(4, dtype=np.uint64)
+    if not state.any():  # pragma: no cover - probability 2**-256
+        state[0] = 1
+    return state
+
+
+def xoshiro128_lanes(seq: np.random.SeedSequence, n_lanes: int) -> np.ndarray:
+    """A ``uint32[4, n_lanes]`` array of xoshiro128+ lane states (each lane nonzero)."""
+    state = seq.generate_state(4 * n_lanes, dtype=np.uint32).reshape(4, n_lanes)
+    state[0] |= np.uint32(1)  # a lane whose four words are all zero would stay zero forever
+    return np.ascontiguousarray(state)
+
+
+@njit(cache=True, inline="always")
+def _rotl64(x, k):
+    return (x << _U64(k)) | (x >> _U64(64 - k))
+
+
+@njit(cache=True)
+def next_u64(s):
+    """Advance the xoshiro256** state ``s`` (uint64[4]) in place and return 64 random bits."""
+    result = _rotl64(s[1] * _U64(5), 7) * _U64(9)
+    t = s[1] << _U64(17)
+    s[2] ^= s[0]
+    s[3] ^= s[1]
+    s[1] ^= s[2]
+    s[0] ^= s[3]
+    s[2] ^= t
+    s[3] = _rotl64(s[3], 45)
+    return result
+
+
+@njit(cache=True)
+def next_double(s):
+    """A uniform double in [0, 1) with 53 random bits."""
+    return np.float64(next_u64(s) >> _U64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def next_below(s, n):
+    """A uniform integer in [0, n), unbiased: words below 2**64 mod n are rejected (as arc4random_uniform)."""
+    n64 = _U64(n)
+    threshold = (_U64(0) - n64) % n64
+    while True:
+        x = next_u64(s)
+        if x >= threshold:
+            return np.int64(x % n64)

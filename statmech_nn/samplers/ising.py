@@ -1,0 +1,96 @@
+"""A Markov chain on the 2-D Ising model: settings + explicit state, advanced by the Numba kernels.
+
+State (all numpy arrays, stored verbatim in a run's ``/checkpoint``):
+
+* ``spins``    int8 (L, L), ±1, natural layout;
+* ``rng``      uint32 (4, L/2) xoshiro128+ lanes (metropolis, heat-bath) or uint64 (4,) xoshiro256** (cluster);
+* ``counters`` int64 [sweeps done (burn-in included), rows measured].
+
+``sweeps`` counts measurement sweeps after ``burn_in``; a row (energy and magnetization per spin) is measured after
+every ``measure_every`` sweeps and stamped with the total number of sweeps done, burn-in included.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import rng as rng_mod
+from .checkerboard import checkerboard_chunk
+from .cluster import swendsen_wang_chunk, wolff_chunk
+
+ALGORITHMS = ("metropolis", "heat-bath", "wolff", "swendsen-wang")
+LOCAL_ALGORITHMS = ("metropolis", "heat-bath")
+OBSERVABLES = {"energy": (np.float64, ()), "magnetization": (np.float64, ())}
+
+
+@dataclass(frozen=True)
+class IsingChain:
+    """Immutable settings of one chain; ``seed`` is a SeedSequence (run seed, or sweep point's child)."""
+
+    L: int
+    T: float
+    algorithm: str
+    sweeps: int
+    seed: np.random.SeedSequence
+    J: float = 1.0
+    h: float = 0.0
+    burn_in: int = 0
+    measure_every: int = 1
+    start: str = "random"
+
+    study = "ising"
+    observables = OBSERVABLES
+
+    @property
+    def n_rows(self) -> int:
+        return self.sweeps // self.measure_every
+
+    def init_state(self) -> dict[str, np.ndarray]:
+        config_seq, kernel_seq = self.seed.spawn(2)
+        if self.start == "ordered":
+            spins = np.ones((self.L, self.L), dtype=np.int8)
+        else:
+            bits = np.random.Generator(np.random.PCG64(config_seq)).integers(0, 2, size=(self.L, self.L))
+            spins = (1 - 2 * bits).astype(np.int8)
+        if self.algorithm in LOCAL_ALGORITHMS:
+            state_rng = rng_mod.xoshiro128_lanes(kernel_seq, self.L // 2)
+        else:
+            state_rng = rng_mod.xoshiro256_state(kernel_seq)
+        return {"spins": spins, "rng": state_rng, "counters": np.zeros(2, dtype=np.int64)}
+
+    def _kernel(self, state, sweeps_per_row: int, energy: np.ndarray, magnetization: np.ndarray) -> None:
+        beta = 1.0 / self.T
+        if self.algorithm in LOCAL_ALGORITHMS:
+            checkerboard_chunk(state["spins"], state["rng"], beta, self.J, self.h,
+                               self.algorithm == "heat-bath", sweeps_per_row, energy, magnetization)
+        elif self.algorithm == "wolff":
+            wolff_chunk(state["spins"], state["rng"], beta, self.J, self.h, sweeps_per_row, energy, magnetization)
+        else:
+            swendsen_wang_chunk(state["spins"], state["rng"], beta, self.J, self.h, sweeps_per_row,
+                                energy, magnetization)
+
+    def advance(self, state, max_rows: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Run up to ``max_rows`` rows' worth of sweeps (burn-in first); return the rows measured."""
+        counters = state["counters"]
+        done = int(counters[0])
+        if done < self.burn_in:
+            n = min(self.burn_in - done, max_rows * self.measure_every)
+            scratch = np.empty(1)
+            self._kernel(state, n, scratch, scratch.copy())
+            counters[0] += n
+            return {}
+        n = min(max_rows, self.n_rows - int(counters[1]))
+        energy, magnetization = np.empty(n), np.empty(n)
+        self._kernel(state, self.measure_every, energy, magnetization)
+        steps = done + self.measure_every * np.arange(1, n + 1, dtype=np.int64)
+        counters[0] += n * self.measure_every
+        counters[1] += n
+        return {"energy": (steps, energy), "magnetization": (steps, magnetization)}
+
+    def progress(self, state) -> tuple[int, int]:
+        """(sweeps done, sweeps in all), burn-in included; measured sweeps past the last row are not run."""
+        return int(state["counters"][0]), self.burn_in + self.n_rows * self.measure_every
+
+    def results(self, state) -> dict[str, np.ndarray]:
+        return {}
