@@ -121,3 +121,17 @@ def test_energy_histogram_matches_exact(algorithm):
     e_hot, _ = sample(algorithm, T * 1.03, ROWS[algorithm], seed=5)
     stat, dof = _chi2_energy_histogram(e_hot, T)
     assert chi2.sf(stat, dof) < 1e-5, (stat, dof)
+
+
+def test_negative_control_size_based_wolff_sweep_is_biased():
+    """Measuring after 'clusters until L² spins were flipped' (a stopping time that depends on cluster sizes)
+    biases towards order; the exact-enumeration assertion catches it, which is why Wolff sweeps use a fixed K."""
+    from statmech_nn.rng import xoshiro256_state
+    from statmech_nn.samplers.cluster import wolff_chunk
+
+    T, rows = 2.6, 100_000
+    spins, rng = np.ones((L, L), np.int8), xoshiro256_state(seed_sequence(3))
+    e, m = np.empty(rows), np.empty(rows)
+    wolff_chunk(spins, rng, 1.0 / T, 1.0, 0.0, 1, 0, e, m)  # clusters_per_sweep = 0: size-based stopping
+    z = deviations(estimates(e, m, T), exact_values(T))
+    assert abs(z["energy"]) > Z, z

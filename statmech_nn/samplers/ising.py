@@ -4,10 +4,15 @@ State (all numpy arrays, stored verbatim in a run's ``/checkpoint``):
 
 * ``spins``    int8 (L, L), ±1, natural layout;
 * ``rng``      uint32 (4, L/2) xoshiro128+ lanes (metropolis, heat-bath) or uint64 (4,) xoshiro256** (cluster);
-* ``counters`` int64 [sweeps done (burn-in included), rows measured].
+* ``counters`` int64 [sweeps done (burn-in included), rows measured, Wolff clusters per sweep K (0 until
+  calibrated), Wolff calibration clusters, Wolff calibration spins].
 
-``sweeps`` counts measurement sweeps after ``burn_in``; a row (energy and magnetization per spin) is measured after
+``sweeps`` counts measurement sweeps after the burn-in; a row (energy and magnetization per spin) is measured after
 every ``measure_every`` sweeps and stamped with the total number of sweeps done, burn-in included.
+
+Wolff sweeps are K = round(L²/⟨|C|⟩) cluster updates, with ⟨|C|⟩ measured during the burn-in (at least
+``WOLFF_CALIBRATION_SWEEPS`` long for Wolff) and K then frozen, so that measurements are taken at fixed numbers of
+Markov steps (docs/ising.md explains why a size-based stopping rule would bias them).
 """
 from __future__ import annotations
 
@@ -22,6 +27,8 @@ from .cluster import swendsen_wang_chunk, wolff_chunk
 ALGORITHMS = ("metropolis", "heat-bath", "wolff", "swendsen-wang")
 LOCAL_ALGORITHMS = ("metropolis", "heat-bath")
 OBSERVABLES = {"energy": (np.float64, ()), "magnetization": (np.float64, ())}
+WOLFF_CALIBRATION_SWEEPS = 10
+SWEEPS, ROWS, WOLFF_K, CAL_CLUSTERS, CAL_SPINS = range(5)
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,11 @@ class IsingChain:
     def n_rows(self) -> int:
         return self.sweeps // self.measure_every
 
+    @property
+    def n_burn_in(self) -> int:
+        """Sweeps before the first measurement (Wolff needs a few to calibrate its sweep length)."""
+        return max(self.burn_in, WOLFF_CALIBRATION_SWEEPS) if self.algorithm == "wolff" else self.burn_in
+
     def init_state(self) -> dict[str, np.ndarray]:
         config_seq, kernel_seq = self.seed.spawn(2)
         if self.start == "ordered":
@@ -57,15 +69,19 @@ class IsingChain:
             state_rng = rng_mod.xoshiro128_lanes(kernel_seq, self.L // 2)
         else:
             state_rng = rng_mod.xoshiro256_state(kernel_seq)
-        return {"spins": spins, "rng": state_rng, "counters": np.zeros(2, dtype=np.int64)}
+        return {"spins": spins, "rng": state_rng, "counters": np.zeros(5, dtype=np.int64)}
 
     def _kernel(self, state, sweeps_per_row: int, energy: np.ndarray, magnetization: np.ndarray) -> None:
-        beta = 1.0 / self.T
+        beta, counters = 1.0 / self.T, state["counters"]
         if self.algorithm in LOCAL_ALGORITHMS:
             checkerboard_chunk(state["spins"], state["rng"], beta, self.J, self.h,
                                self.algorithm == "heat-bath", sweeps_per_row, energy, magnetization)
         elif self.algorithm == "wolff":
-            wolff_chunk(state["spins"], state["rng"], beta, self.J, self.h, sweeps_per_row, energy, magnetization)
+            clusters, grown = wolff_chunk(state["spins"], state["rng"], beta, self.J, self.h, sweeps_per_row,
+                                          counters[WOLFF_K], energy, magnetization)
+            if counters[WOLFF_K] == 0:  # calibrating during burn-in: accumulate ⟨|C|⟩
+                counters[CAL_CLUSTERS] += clusters
+                counters[CAL_SPINS] += grown
         else:
             swendsen_wang_chunk(state["spins"], state["rng"], beta, self.J, self.h, sweeps_per_row,
                                 energy, magnetization)
@@ -73,24 +89,26 @@ class IsingChain:
     def advance(self, state, max_rows: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Run up to ``max_rows`` rows' worth of sweeps (burn-in first); return the rows measured."""
         counters = state["counters"]
-        done = int(counters[0])
-        if done < self.burn_in:
-            n = min(self.burn_in - done, max_rows * self.measure_every)
+        done = int(counters[SWEEPS])
+        if done < self.n_burn_in:
+            n = min(self.n_burn_in - done, max_rows * self.measure_every)
             scratch = np.empty(1)
             self._kernel(state, n, scratch, scratch.copy())
-            counters[0] += n
+            counters[SWEEPS] += n
+            if self.algorithm == "wolff" and counters[SWEEPS] == self.n_burn_in:
+                counters[WOLFF_K] = max(1, round(self.L**2 * counters[CAL_CLUSTERS] / counters[CAL_SPINS]))
             return {}
-        n = min(max_rows, self.n_rows - int(counters[1]))
+        n = min(max_rows, self.n_rows - int(counters[ROWS]))
         energy, magnetization = np.empty(n), np.empty(n)
         self._kernel(state, self.measure_every, energy, magnetization)
         steps = done + self.measure_every * np.arange(1, n + 1, dtype=np.int64)
-        counters[0] += n * self.measure_every
-        counters[1] += n
+        counters[SWEEPS] += n * self.measure_every
+        counters[ROWS] += n
         return {"energy": (steps, energy), "magnetization": (steps, magnetization)}
 
     def progress(self, state) -> tuple[int, int]:
         """(sweeps done, sweeps in all), burn-in included; measured sweeps past the last row are not run."""
-        return int(state["counters"][0]), self.burn_in + self.n_rows * self.measure_every
+        return int(state["counters"][SWEEPS]), self.n_burn_in + self.n_rows * self.measure_every
 
     def results(self, state) -> dict[str, np.ndarray]:
         return {}
