@@ -31,13 +31,24 @@ def run_figure(run: Run) -> plt.Figure:
         ax_t.axhline(est.value, color="k", lw=0.8, label=f"mean {est}, τ_int = {est.tau:.3g}")
         ax_t.set_ylabel(name)
         ax_t.legend(loc="upper right", fontsize=8)
-        ax_h.hist(series.value, bins=min(80, max(10, int(np.sqrt(len(series))))), orientation="horizontal",
-                  color="C0", alpha=0.8)
-        ax_h.set_xlabel("count")
+        _histogram(ax_h, series.value)
     axes[-1, 0].set_xlabel("step (sweeps)")
     fig.suptitle(_title(run), fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def _histogram(ax, values: np.ndarray) -> None:
+    """Horizontal histogram; a discrete observable (few distinct values, e.g. a small lattice's energy levels)
+    gets one bar per value instead of bins that straddle the levels."""
+    levels, counts = np.unique(values, return_counts=True)
+    if len(levels) <= 100:
+        height = np.min(np.diff(levels)) * 0.8 if len(levels) > 1 else 1.0
+        ax.barh(levels, counts, height=height, color="C0", alpha=0.8)
+    else:
+        ax.hist(values, bins=min(80, max(10, int(np.sqrt(len(values))))), orientation="horizontal",
+                color="C0", alpha=0.8)
+    ax.set_xlabel("count")
 
 
 def save(fig: plt.Figure, path: str | Path) -> Path:

@@ -1,0 +1,182 @@
+"""Checkerboard Metropolis and heat-bath sweeps for the periodic square-lattice Ising model.
+
+H = -J Σ_i s_i (s_{i+x̂} + s_{i+ŷ}) - h Σ_i s_i (see :mod:`statmech_nn.models.ising`). Flipping site i changes the
+energy by ΔE = 2 s_i (J n_i + h), with n_i the sum of its four neighbour slots (on L = 2 the slots repeat, matching
+the doubled bonds of that lattice).
+
+Layout (as in the C anchor ``ising_checkerboard_simd.c``): the black sites (i + j even) and the white sites are
+copied into two int8 arrays of L rows; column k < L/2 of row i of a sublattice is the site j = 2k + p,
+p = (i + colour) & 1, colour 0 = black, 1 = white. Lane k of the xoshiro128+ state ``uint32[4, L/2]`` draws the word
+for column k, rows in order, black half-sweep then white half-sweep, so every lane advances 2L times per sweep.
+
+Acceptance is branchless: site i flips iff min(r, 2³² - 2) < t(s_i, n_i) for the lane's 32-bit word r, so the flip
+probability is t / 2³² exactly, and t = 2³² - 1 means "always" (probability 1 moves are never rejected).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_U32 = np.uint32
+_ALWAYS = 0xFFFFFFFF
+_CAP = np.uint32(0xFFFFFFFE)
+# Sublattice rows (and the lanes) are padded with dummy columns to a multiple of _PAD, at least 2 _PAD, so that the
+# update loop always runs LLVM's vectorised path: short rows (L/2 < 24) and the tail of a row otherwise fall back to a
+# scalar loop whose selects become unpredictable branches (~10 ns per site). Dummy columns never feed real sites.
+_PAD = 16
+
+
+@njit(cache=True)
+def _flip_thresholds(beta, J, h, heat_bath):
+    """uint32 t[a, b] for s = 1 - 2a and n = 2b - 4 with flip probability P(s, n), y = 2β s (J n + h):
+    Metropolis P = min(1, e^{-y}); heat bath P = 1 / (1 + e^{y}) (the probability that s ends opposite, i.e. the new
+    spin is +1 with probability 1 / (1 + e^{-2β (J n + h)})). t = round(P 2³²), or 2³² - 1 ("always") when that
+    rounds to 2³² - 1 or more."""
+    thr = np.empty((2, 5), np.uint32)
+    for a in range(2):
+        s = 1.0 - 2.0 * a
+        for b in range(5):
+            y = 2.0 * beta * s * (J * (2 * b - 4) + h)
+            p = 1.0 / (1.0 + np.exp(y)) if heat_bath else min(1.0, np.exp(-y))
+            t = np.floor(p * 4294967296.0 + 0.5)
+            thr[a, b] = _ALWAYS if t >= 4294967295.0 else np.uint32(t)
+    return thr
+
+
+@njit(cache=True)
+def _padded_width(H):
+    """Columns of the working arrays for H = L/2 real ones."""
+    return max(2 * _PAD, (H + _PAD - 1) // _PAD * _PAD)
+
+
+@njit(cache=True)
+def _split(spins, black, white):
+    L = spins.shape[0]
+    for i in range(L):
+        p = i & 1
+        for k in range(L // 2):
+            black[i, k] = spins[i, 2 * k + p]
+            white[i, k] = spins[i, 2 * k + 1 - p]
+
+
+@njit(cache=True)
+def _merge(black, white, spins):
+    L = spins.shape[0]
+    for i in range(L):
+        p = i & 1
+        for k in range(L // 2):
+            spins[i, 2 * k + p] = black[i, k]
+            spins[i, 2 * k + 1 - p] = white[i, k]
+
+
+@njit(cache=True)
+def _half_sweep(A, B, H, colour, s0, s1, s2, s3, thr, tmp):
+    """Update every site of sublattice A (colour 0 black, 1 white) given the other sublattice B; columns H and up
+    are padding. The row shift is written out here: a helper with branches and array arguments costs an atomic
+    reference count per call."""
+    L, W = A.shape
+    tp4, tp2, tp0, tq2, tq4 = thr[0, 0], thr[0, 1], thr[0, 2], thr[0, 3], thr[0, 4]  # s = +1, n = -4 ... 4
+    tm4, tm2, tm0, tn2, tn4 = thr[1, 0], thr[1, 1], thr[1, 2], thr[1, 3], thr[1, 4]  # s = -1
+    for i in range(L):
+        up = i - 1 if i > 0 else L - 1
+        dn = i + 1 if i + 1 < L else 0
+        if (i + colour) & 1 == 0:  # tmp[k] = the horizontal neighbour not at B[i, k]: B[i, k - 1] or B[i, k + 1]
+            tmp[0] = B[i, H - 1]
+            for k in range(1, H):
+                tmp[k] = B[i, k - 1]
+        else:
+            for k in range(H - 1):
+                tmp[k] = B[i, k + 1]
+            tmp[H - 1] = B[i, 0]
+        for k in range(W):  # vectorised: xoshiro128+ per lane, then a select on (s, n)
+            x0 = s0[k]
+            x1 = s1[k]
+            x2 = s2[k]
+            x3 = s3[k]
+            r = _U32(x0 + x3)
+            t = _U32(x1 << _U32(9))
+            x2 ^= x0
+            x3 ^= x1
+            x1 ^= x2
+            x0 ^= x3
+            x2 ^= t
+            x3 = _U32(x3 << _U32(11)) | (x3 >> _U32(21))
+            s0[k] = x0
+            s1[k] = x1
+            s2[k] = x2
+            s3[k] = x3
+            s = A[i, k]
+            n = np.int8(B[up, k] + B[dn, k] + B[i, k] + tmp[k])
+            tp = tp4 if n == -4 else (tp2 if n == -2 else (tp0 if n == 0 else (tq2 if n == 2 else tq4)))
+            tm = tm4 if n == -4 else (tm2 if n == -2 else (tm0 if n == 0 else (tn2 if n == 2 else tn4)))
+            th = tp if s > 0 else tm
+            A[i, k] = -s if min(r, _CAP) < th else s
+
+
+@njit(cache=True)
+def _energy_magnetization(black, white, H, J, h):
+    """(E/L², M/L²) from the sublattices (columns < H): every bond has exactly one black end, so
+    E = -J Σ_black s n - h M."""
+    L = black.shape[0]
+    bonds = 0
+    mag = 0
+    for i in range(L):
+        up = i - 1 if i > 0 else L - 1
+        dn = i + 1 if i + 1 < L else 0
+        for k in range(H):
+            b = np.int64(black[i, k])
+            bonds += b * (np.int64(white[up, k]) + np.int64(white[dn, k]) + np.int64(white[i, k]))
+            mag += b + np.int64(white[i, k])
+        if i & 1 == 0:  # black columns 2k, white 2k + 1: the remaining neighbour is white[i, k - 1]
+            bonds += np.int64(black[i, 0]) * np.int64(white[i, H - 1])
+            for k in range(1, H):
+                bonds += np.int64(black[i, k]) * np.int64(white[i, k - 1])
+        else:
+            for k in range(H - 1):
+                bonds += np.int64(black[i, k]) * np.int64(white[i, k + 1])
+            bonds += np.int64(black[i, H - 1]) * np.int64(white[i, 0])
+    n = L * L
+    return (-J * bonds - h * mag) / n, mag / n
+
+
+@njit(cache=True)
+def checkerboard_chunk(spins, lanes, beta, J, h, heat_bath, sweeps_per_row, energy_out, magnetization_out):
+    """Advance a periodic L×L Ising lattice (H = -J Σ<ij> s_i s_j - h Σ s_i) by len(energy_out)*sweeps_per_row
+    checkerboard sweeps; after every `sweeps_per_row` sweeps write energy per spin E/L² and magnetization per spin
+    M/L² into the next slot of energy_out / magnetization_out (float64 arrays of equal length, may be length 0).
+
+    A sweep updates the black sites (i + j even), then the white ones. Metropolis flips s with probability
+    min(1, e^{-βΔE}), ΔE = 2s(J n + h), n = Σ of the four neighbours; heat bath (``heat_bath=True``) sets s = +1 with
+    probability 1 / (1 + e^{-2β(J n + h)}). ``spins`` (int8 ±1, C-contiguous (L, L), L even ≥ 2) and ``lanes``
+    (xoshiro128+ ``uint32[4, L/2]``, see :func:`statmech_nn.rng.xoshiro128_lanes`) are updated in place, so
+    consecutive calls continue the same chain bit for bit.
+    """
+    L = spins.shape[0]
+    if spins.shape[1] != L or L < 2 or L % 2 != 0:
+        raise ValueError("spins must be an L x L array with L even and >= 2")
+    if lanes.shape[0] != 4 or lanes.shape[1] != L // 2:
+        raise ValueError("lanes must have shape (4, L // 2)")
+    if magnetization_out.shape[0] != energy_out.shape[0]:
+        raise ValueError("energy_out and magnetization_out must have the same length")
+    if not (np.isfinite(beta) and np.isfinite(J) and np.isfinite(h)):
+        raise ValueError("beta, J and h must be finite")
+    H = L // 2
+    W = _padded_width(H)
+    thr = _flip_thresholds(beta, J, h, heat_bath)
+    black = np.ones((L, W), np.int8)
+    white = np.ones((L, W), np.int8)
+    tmp = np.zeros(W, np.int8)
+    state = np.zeros((4, W), np.uint32)
+    state[:, :H] = lanes
+    s0 = state[0]
+    s1 = state[1]
+    s2 = state[2]
+    s3 = state[3]
+    _split(spins, black, white)
+    for row in range(energy_out.shape[0]):
+        for _ in range(sweeps_per_row):
+            _half_sweep(black, white, H, 0, s0, s1, s2, s3, thr, tmp)
+            _half_sweep(white, black, H, 1, s0, s1, s2, s3, thr, tmp)
+        energy_out[row], magnetization_out[row] = _energy_magnetization(black, white, H, J, h)
+    _merge(black, white, spins)
+    lanes[:, :] = state[:, :H]
