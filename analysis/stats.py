@@ -81,19 +81,25 @@ def autocorrelation(x) -> np.ndarray:
 def tau_int(x, c: float = 5.0) -> tuple[float, int]:
     """Integrated autocorrelation time with Sokal's automatic window: ``(tau, window)``.
 
-    τ_int(W) = 1/2 + Σ_{t=1}^{W} ρ(t); the window is the smallest W ≥ 1 with W ≥ c·τ_int(W)
-    (Madras & Sokal 1988; Sokal 1996, §3). If no such W < n exists the full sum is returned (the series is
-    then far too short for a reliable estimate; check ``n ≫ window``). Constant series: (0.5, 0).
+    τ_int(W) = 1/2 + Σ_{t=1}^{W} ρ(t); the window is the smallest even W ≥ 2 with W ≥ c·τ_int(W)
+    (Madras & Sokal 1988; Sokal 1996, §3). Only even windows are used: for an anti-correlated series (a Wolff
+    chain flipping the sign of m at every step has ρ(t) ≈ (−0.75)^t) the odd partial sums dip below zero, while
+    the even ones (sums of pairs ρ(2k−1) + ρ(2k), as in Geyer's initial sequence) approach τ_int from above;
+    for positively correlated series the restriction changes nothing that matters. If no such W < n exists
+    the full sum is returned (the series is then far too short; check ``n ≫ window``). A non-positive
+    estimate (possible only for very short or pathological series) is replaced by the independent-sample value
+    1/2. Constant series: (0.5, 0).
     """
     a = _series(x)
     rho = autocorrelation(a)
-    if a.size == 1 or np.all(rho[1:] == 0.0):
+    if a.size < 3 or np.all(rho[1:] == 0.0):
         return 0.5, 0
-    taus = 0.5 + np.cumsum(rho[1:])  # taus[W-1] = τ_int(W), W = 1..n-1
-    w = np.arange(1, a.size)
+    taus = (0.5 + np.cumsum(rho[1:]))[1::2]  # τ_int(W) for W = 2, 4, 6, ...
+    w = np.arange(2, a.size, 2)
     ok = w >= c * taus
-    i = int(np.argmax(ok)) if ok.any() else a.size - 2
-    return float(taus[i]), int(w[i])
+    i = int(np.argmax(ok)) if ok.any() else len(w) - 1
+    tau = float(taus[i])
+    return (tau if tau > 0 else 0.5), int(w[i])
 
 
 def tau_int_error(tau: float, window: int, n: int) -> float:

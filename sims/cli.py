@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import shlex
 import sys
 from pathlib import Path
 
@@ -107,7 +108,14 @@ def _info(args) -> int:
 
 def _analyze(args) -> int:
     from statmech_nn import analysis
+    from statmech_nn.io.runfile import file_format
 
+    if file_format(args.path) == "statmech_nn sweep":
+        from statmech_nn.analysis.sweeps import summary_table
+        from statmech_nn.sweep import read_sweep
+
+        print("\n".join(summary_table(read_sweep(args.path))))
+        return 0
     estimates = analysis.analyze(args.path)
     if args.json:
         print(json.dumps({k: e.to_dict() for k, e in estimates.items()}, indent=2))
@@ -121,13 +129,38 @@ def _analyze(args) -> int:
 
 def _plot(args) -> int:
     from statmech_nn.analysis import plots
-    from statmech_nn.io.runfile import read_run
+    from statmech_nn.io.runfile import file_format, read_run
 
-    run = read_run(args.path)
     out = Path(args.out) if args.out else Path(args.path).with_suffix(".png")
-    plots.save(plots.run_figure(run), out)
+    if file_format(args.path) == "statmech_nn sweep":
+        from statmech_nn.analysis.sweeps import sweep_figure
+        from statmech_nn.sweep import read_sweep
+
+        sweep = read_sweep(args.path)
+        axes = list(sweep.axes)
+        x = args.x or axes[-1]
+        hue = args.hue or next((a for a in axes if a != x), None)
+        y = args.y or ("binder" if "binder" in sweep.results else next(iter(sweep.results), ""))
+        fig = sweep_figure(sweep, x, y, hue)
+    else:
+        fig = plots.run_figure(read_run(args.path))
+    plots.save(fig, out)
     print(f"wrote {out}")
     return 0
+
+
+def _sweep(args) -> int:
+    from statmech_nn.sweep import run_sweep
+
+    outcome = run_sweep(args.spec, args.out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                        overwrite=args.overwrite, progress=sys.stderr.isatty() and not args.quiet)
+    if outcome.status == "interrupted":
+        again = shlex.join(["statmech-nn", "sweep", args.spec, "--out", args.out, "--resume"])
+        print(f"interrupted: {outcome.done}/{outcome.total} points done in {args.out}; continue with: {again}",
+              file=sys.stderr)
+    elif not args.quiet:
+        print(f"wrote {args.out}: {outcome.done}/{outcome.total} points done ({outcome.failed} failed)")
+    return outcome.exit_status
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -140,18 +173,50 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="parameters, provenance and observables of a run")
     p.add_argument("path")
     p.set_defaults(handler=_info)
-    p = sub.add_parser("analyze", help="estimates with autocorrelation-corrected errors")
+    p = sub.add_parser("analyze", help="estimates with autocorrelation-corrected errors (runs); T_c (Ising sweeps)")
     p.add_argument("path")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=_analyze)
-    p = sub.add_parser("plot", help="figures of a run as PNG")
+    p = sub.add_parser("plot", help="figures of a run or a sweep as PNG")
     p.add_argument("path")
     p.add_argument("--out", metavar="PNG", help="output file (default: PATH with .png)")
+    p.add_argument("--x", help="sweeps: the grid axis on the horizontal axis (default: the last axis)")
+    p.add_argument("--y", help="sweeps: the summary to plot (default: binder if present)")
+    p.add_argument("--hue", help="sweeps: the grid axis giving one curve per value (default: another axis)")
     p.set_defaults(handler=_plot)
+    p = sub.add_parser("sweep", help="run a parameter sweep from a TOML spec (docs/sweeps.md)")
+    p.add_argument("spec", help="the sweep spec (TOML)")
+    p.add_argument("--out", required=True, metavar="PATH", help="the sweep file; shards go to PATH.d/")
+    p.add_argument("--resume", action="store_true", help="continue the sweep in --out (same spec)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --out and its shards")
+    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: all cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler address, or 'local' for a LocalCluster")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=_sweep)
     return parser
 
 
+def _join_negative_numbers(argv: list[str]) -> list[str]:
+    """``--h -1e-3`` → ``--h=-1e-3``: argparse would take '-1e-3' or '-inf' for an option."""
+    out: list[str] = []
+    for token in argv:
+        if out and out[-1].startswith("--") and "=" not in out[-1] and token.startswith("-") and _is_number(token):
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = _join_negative_numbers(sys.argv[1:] if argv is None else list(argv))
     try:
         args = build_parser().parse_args(argv)
         return args.handler(args)

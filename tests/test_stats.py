@@ -161,3 +161,13 @@ def test_estimate_to_dict():
     assert all(type(d[k]) is float for k in ("value", "error", "tau"))
     with pytest.raises(Exception):
         est.value = 1.0  # frozen
+
+
+def test_anticorrelated_series_gives_positive_conservative_tau():
+    """A Wolff chain at low T flips the sign of m every step (ρ(1) ≈ −0.75). Sokal's window on odd W would
+    give τ < 0 and a NaN error; even windows give a positive τ above the exact (1+ρ)/(2(1−ρ)) = 0.071."""
+    x = ar1(-0.75, 2**15, np.random.default_rng(5))
+    tau, w = stats.tau_int(x)
+    assert tau_exact(-0.75) < tau < 0.5 and w % 2 == 0
+    est = stats.mean(x)
+    assert math.isfinite(est.error) and est.error > 0

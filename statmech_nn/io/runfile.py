@@ -240,6 +240,15 @@ def open_h5(path: str | os.PathLike) -> h5py.File:
         raise FormatError(f"{path}: not a readable HDF5 file ({exc})") from None
 
 
+def file_format(path: str | os.PathLike) -> str:
+    """The ``format`` attribute of a file ("statmech_nn run", "statmech_nn sweep"), or a FormatError."""
+    with open_h5(path) as f:
+        kind = f.attrs.get("format")
+    if kind is None:
+        raise FormatError(f"{path}: not a statmech_nn file (no format attribute)")
+    return kind.decode() if isinstance(kind, bytes) else str(kind)
+
+
 def read_run(path: str | os.PathLike) -> Run:
     """Read a run file into memory: parameters, provenance, observables, results and checkpoint."""
     with open_h5(path) as f:

@@ -1,0 +1,95 @@
+"""Sweep files: summary curves y(x) for each value of a third axis, and the Ising critical temperature from
+Binder-cumulant crossings."""
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from statmech_nn.errors import FormatError  # noqa: E402
+from statmech_nn.models.ising import T_CRITICAL  # noqa: E402
+from statmech_nn.sweep.sweepfile import DONE, FAILED, Sweep  # noqa: E402
+
+from .binder import Crossings, binder_crossings  # noqa: E402
+
+
+def curves(sweep: Sweep, x: str, y: str, hue: str | None = None):
+    """(x values, [(hue value, mean, error)]) of summary ``y`` against axis ``x``, one curve per ``hue`` value.
+
+    Every other grid axis must have a single value (a curve is a cut through the grid, never an average)."""
+    axes = list(sweep.axes)
+    for name, role in ((x, "--x"), (hue, "--hue")):
+        if name is not None and name not in axes:
+            raise FormatError(f"{role} {name!r}: not a grid axis of {sweep.path}; axes: {', '.join(axes)}")
+    if y not in sweep.results:
+        raise FormatError(f"--y {y!r}: not a summary of {sweep.path}; summaries: {', '.join(sweep.results)}")
+    if hue == x:
+        raise FormatError(f"--hue {hue!r}: must differ from --x")
+    extra = [a for a in axes if a not in (x, hue) and len(sweep.axes[a]) > 1]
+    if extra:
+        raise FormatError(f"axes {', '.join(extra)} have several values; choose them as --x or --hue")
+    order = [axes.index(x)] + ([axes.index(hue)] if hue else [])
+    order += [i for i in range(len(axes)) if i not in order]
+
+    def cut(a):
+        a = np.transpose(a, order).reshape(len(sweep.axes[x]), -1)
+        return a if hue else a[:, :1]
+
+    mean, error = cut(sweep.results[y].mean), cut(sweep.results[y].error)
+    hues = sweep.axes[hue] if hue else [None]
+    return sweep.axes[x], [(h, mean[:, k], error[:, k]) for k, h in enumerate(hues)]
+
+
+def sweep_figure(sweep: Sweep, x: str, y: str, hue: str | None = None) -> plt.Figure:
+    """``y`` ± error against ``x``, one line per ``hue`` value; Binder plots get the crossing estimate."""
+    xs, lines = curves(sweep, x, y, hue)
+    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    for h, mean, err in lines:
+        ax.errorbar(xs, mean, yerr=err, marker="o", ms=3, capsize=2, lw=1, label=None if h is None else f"{hue} = {h}")
+    if sweep.study == "ising" and y == "binder" and x == "T" and hue == "L":
+        tc = ising_critical_temperature(sweep).combined
+        ax.axvspan(tc.value - tc.error, tc.value + tc.error, color="C3", alpha=0.25,
+                   label=f"crossings: T_c = {tc}")
+        ax.axvline(T_CRITICAL, color="k", ls="--", lw=0.8, label=f"Onsager T_c = {T_CRITICAL:.5f}")
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title(f"{sweep.study} sweep: {sweep.path.name}", fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def ising_critical_temperature(sweep: Sweep, **options) -> Crossings:
+    """T_c from the pairwise crossings of U_L(T) (axes ``L`` and ``T``); see :mod:`.binder`."""
+    if sweep.study != "ising" or not {"L", "T"} <= set(sweep.axes) or "binder" not in sweep.results:
+        raise FormatError(f"{sweep.path}: Binder crossings need an ising sweep over L and T")
+    T, lines = curves(sweep, "T", "binder", "L")
+    if len(lines) < 2:
+        raise FormatError(f"{sweep.path}: Binder crossings need at least two sizes L")
+    U = np.array([m for _, m, _ in lines])
+    err = np.array([e for _, _, e in lines])
+    order = np.argsort(T)
+    return binder_crossings(T[order], [h for h, _, _ in lines], U[:, order], err[:, order], **options)
+
+
+def summary_table(sweep: Sweep) -> list[str]:
+    """Lines describing a sweep's state and, for an Ising L×T sweep, T_c from the Binder crossings."""
+    done = int(np.sum(sweep.status == DONE))
+    failed = int(np.sum(sweep.status == FAILED))
+    lines = [f"{sweep.path}: {sweep.study} sweep, {sweep.state}, {done}/{sweep.status.size} points done, "
+             f"{failed} failed; axes " + ", ".join(f"{k}[{len(v)}]" for k, v in sweep.axes.items())]
+    try:
+        c = ising_critical_temperature(sweep)
+    except FormatError:
+        return lines
+    for (a, b), est in c.pairs.items():
+        lines.append(f"  crossing U_{a} = U_{b}:  T = {est}")
+    tc = c.combined
+    z = (tc.value - T_CRITICAL) / tc.error if tc.error > 0 else math.nan
+    lines.append(f"  T_c (mean of crossings) = {tc};  Onsager 2/ln(1+sqrt 2) = {T_CRITICAL:.6f};  "
+                 f"deviation {z:+.1f} sigma")
+    return lines

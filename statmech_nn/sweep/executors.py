@@ -1,0 +1,85 @@
+"""Executors for sweeps. The runner takes any :class:`concurrent.futures.Executor`:
+
+* :class:`LocalPool` — local worker processes, the default; started with ``spawn`` (Numba's thread pools are not
+  fork-safe) and remade by the runner when a worker dies (``BrokenProcessPool``);
+* :func:`dask_executor` — ``distributed.Client(address).get_executor()`` for an existing cluster, or a
+  ``LocalCluster`` of single-threaded worker processes for ``scheduler="local"``;
+* ``mpi4py.futures.MPIPoolExecutor()`` — pass it to ``run_sweep(..., executor=...)``; see docs/sweeps.md.
+
+Numba threads × processes ≤ cores: each task gets ``numba_threads(workers)`` and calls ``numba.set_num_threads``.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from collections.abc import Iterator
+
+from ..errors import StatmechError
+from .worker import describe, init_pool_worker
+
+
+class SchedulerError(StatmechError):
+    """A Dask scheduler that cannot be reached or started."""
+
+
+def cores() -> int:
+    return os.cpu_count() or 1
+
+
+def numba_threads(workers: int) -> int:
+    """Numba threads per task when ``workers`` tasks share this machine's cores."""
+    return max(1, cores() // workers)
+
+
+class LocalPool(Executor):
+    """A pool of ``workers`` spawned processes; :meth:`restart` replaces it after a worker died."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._pool = self._make()
+
+    def _make(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=init_pool_worker, initargs=(numba_threads(self.workers), os.getpid()))
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def restart(self) -> None:
+        """Drop the broken pool (its surviving workers stop at their next chunk) and start a fresh one."""
+        self._pool.shutdown(wait=False)
+        self._pool = self._make()
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+@contextmanager
+def dask_executor(scheduler: str, workers: int | None = None) -> Iterator[Executor]:
+    """A Dask executor for the scheduler at ``scheduler``, or, for ``"local"``, a LocalCluster of ``workers``
+    single-threaded processes (default: all cores) whose environment sets ``NUMBA_NUM_THREADS`` before Numba loads."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise SchedulerError("--scheduler needs dask[distributed]: pip install 'dask[distributed]'") from None
+    cluster = None
+    try:
+        if scheduler == "local":
+            n = workers or cores()
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                   env={"NUMBA_NUM_THREADS": str(numba_threads(n))})
+            client = Client(cluster)
+        else:
+            client = Client(scheduler, timeout=10)
+    except (OSError, ValueError, TypeError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise SchedulerError(f"parameter 'scheduler': got {scheduler!r}; cannot use it ({describe(exc)})") from None
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

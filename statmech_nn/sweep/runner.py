@@ -1,0 +1,227 @@
+"""The sweep driver: validate, lay out ``OUT`` and ``OUT.d/``, farm the points out to an executor, record results.
+
+Every check (spec, every grid point's parameters, output path, ``--resume`` against the stored spec) happens
+before any file is touched. Points run as :func:`~statmech_nn.sweep.worker.run_point` tasks, each writing its own
+shard; only this driver writes the sweep file, rewriting it whole after completed points (at most about once per
+second) and at the end. Seeds derive from (root seed, point index) only, so the numbers do not depend on the
+executor, the number of workers or on interruptions.
+
+Failures: a point whose task fails is recorded (status 2, its message) and reported on stderr while the others
+go on. When a local pool breaks because a worker died, the pool is remade and its in-flight points are resubmitted;
+a point in flight during two breaks fails with "worker died". Ctrl-C stops submitting, cancels what has not
+started, waits up to ``DRAIN_SECONDS`` for running points (local pool workers get the same Ctrl-C and save their
+shard at the last chunk) and records what finished; ``--resume`` continues.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from collections import Counter, deque
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, wait
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import OutputError, ParameterError, ResumeError
+from ..io.provenance import collect
+from ..io.runfile import check_output_path
+from .executors import LocalPool, cores, dask_executor, numba_threads
+from .spec import Spec, load_spec, spec_difference
+from .sweepfile import DONE, FAILED, PENDING, Sweep, read_sweep, shard_dir, write_sweep
+from .worker import describe, run_point
+
+WRITE_EVERY = 1.0     # seconds between rewrites of the sweep file while points complete
+DRAIN_SECONDS = 10.0  # how long Ctrl-C waits for running points to report
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    path: Path
+    status: str   # "complete" (every point done or failed) or "interrupted"
+    done: int
+    failed: int
+    total: int
+
+    @property
+    def exit_status(self) -> int:
+        """0 if every point is done, 1 if some failed, 130 if interrupted."""
+        return 130 if self.status == "interrupted" else 1 if self.failed else 0
+
+
+def run_sweep(spec: Spec | dict | str | os.PathLike, out: str | os.PathLike, *, executor: Executor | None = None,
+              workers: int | None = None, scheduler: str | None = None, resume: bool = False,
+              overwrite: bool = False, progress: bool = False) -> SweepOutcome:
+    """Run (or resume) the sweep ``spec`` (a TOML path, a mapping or a :class:`Spec`) into ``out`` and ``out.d/``.
+
+    Executor: ``executor`` (any ``concurrent.futures.Executor``, e.g. ``mpi4py.futures.MPIPoolExecutor()``; not
+    shut down here), else ``scheduler`` (a Dask address, or ``"local"`` for a LocalCluster), else a local process
+    pool. ``workers`` is the number of local processes (default: all cores); it also sets the Numba threads per
+    task (cores // workers; 1 when unknown, i.e. for a given executor without ``workers`` or a remote scheduler).
+    """
+    spec = load_spec(spec)
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ParameterError("workers", workers, "an integer >= 1")
+    if executor is not None and scheduler is not None:
+        raise ValueError("give an executor or a scheduler, not both")
+    if scheduler not in (None, "local") and workers is not None:
+        raise ParameterError("workers", workers, "nothing with a remote scheduler (its cluster has its workers)")
+    path = check_output_path(out, resume=resume, overwrite=overwrite)
+    shards = shard_dir(path)
+    if resume:
+        sweep, spec = _resumable(read_sweep(path), spec)
+    elif (shards.exists() or shards.is_symlink()) and not overwrite:
+        raise OutputError(f"{shards} exists (the shards of another sweep?); allowed: --overwrite or --resume")
+    else:
+        sweep = Sweep.new(spec, path, collect(spec.seed))
+    if workers is None and executor is None and scheduler in (None, "local"):
+        workers = cores()
+    with ExitStack() as stack:
+        if executor is None:
+            executor = stack.enter_context(dask_executor(scheduler, workers) if scheduler else LocalPool(workers))
+        if overwrite and (shards.is_symlink() or shards.is_file()):
+            shards.unlink()
+        elif overwrite and shards.exists():
+            shutil.rmtree(shards)
+        shards.mkdir(exist_ok=True)
+        write_sweep(sweep)
+        # a local pool gets no more points than workers (so a point in flight is running); others 2 per worker
+        limit = workers * (1 if isinstance(executor, LocalPool) else 2) if workers else sweep.status.size
+        driver = _Driver(sweep, spec, executor, numba_threads(workers) if workers else 1, limit, progress)
+        return driver.run()
+
+
+def _resumable(sweep: Sweep, spec: Spec) -> tuple[Sweep, Spec]:
+    """The stored sweep, ready to continue, and the spec (with the stored seed if it gives none), if ``spec`` is
+    the one the sweep was started with."""
+    if not spec.seed_given:
+        spec = spec.with_seed(sweep.seed)
+    difference = spec_difference(sweep.canonical, spec.canonical())
+    if difference:
+        raise ResumeError(f"{sweep.path}: {difference}; --resume needs the spec the sweep was started with")
+    if (sweep.status == DONE).all():
+        raise ResumeError(f"{sweep.path}: all {sweep.status.size} points are done; nothing to resume")
+    retry = sweep.status == FAILED
+    sweep.status[retry], sweep.messages[retry] = PENDING, ""
+    sweep.state = "running"
+    sweep.note(f"resumed: {collect()['command_line']}")
+    return sweep, spec
+
+
+class _Driver:
+    def __init__(self, sweep: Sweep, spec: Spec, executor: Executor, threads: int, limit: int, progress: bool):
+        self.sweep, self.spec, self.executor, self.threads, self.limit = sweep, spec, executor, threads, limit
+        self.pending = deque(int(i) for i in (sweep.status.ravel() != DONE).nonzero()[0])
+        self.in_flight: dict = {}  # future -> (point index, pool generation)
+        self.generation = 0
+        self.breaks: Counter[int] = Counter()
+        self.argv = list(sys.argv)
+        self.bar = None
+        if progress:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=sweep.status.size, initial=sweep.status.size - len(self.pending), unit="point",
+                            dynamic_ncols=True, file=sys.stderr)
+        self.last_write = time.monotonic()
+
+    def run(self) -> SweepOutcome:
+        state = "interrupted"
+        try:
+            self._loop()
+            state = "complete"
+        except KeyboardInterrupt:
+            self._drain()
+        finally:
+            if self.bar is not None:
+                self.bar.close()
+            self.sweep.state = state
+            if state == "interrupted":
+                self.sweep.note(f"interrupted with {self._count(DONE)}/{self.sweep.status.size} points done")
+            write_sweep(self.sweep)
+        return SweepOutcome(self.sweep.path, state, self._count(DONE), self._count(FAILED), self.sweep.status.size)
+
+    def _loop(self) -> None:
+        dirty = False
+        while self.pending or self.in_flight:
+            while self.pending and len(self.in_flight) < self.limit:
+                self._submit(self.pending.popleft())
+            finished, _ = wait(self.in_flight, timeout=WRITE_EVERY, return_when=FIRST_COMPLETED)
+            for future in finished:
+                index, generation = self.in_flight.pop(future)
+                try:
+                    result = future.result()
+                except BrokenExecutor:
+                    if generation == self.generation:  # the first of this break's futures
+                        self._restart()
+                    self._lost(index)
+                    continue
+                except Exception as exc:  # noqa: BLE001 - e.g. Dask's KilledWorker: this point fails
+                    result = {"status": "failed", "message": describe(exc)}
+                if result["status"] == "interrupted":  # its worker was signalled (and left a local pool)
+                    self._lost(index)
+                    continue
+                self._record(index, result)
+                dirty = True
+            if dirty and time.monotonic() - self.last_write >= WRITE_EVERY:
+                write_sweep(self.sweep)
+                self.last_write, dirty = time.monotonic(), False
+
+    def _submit(self, index: int) -> None:
+        args = (run_point, self.spec.study, self.spec.values(index), index, str(self.sweep.shard(index)),
+                self.threads, self.argv)
+        try:
+            future = self.executor.submit(*args)
+        except BrokenExecutor:  # the pool broke since the last results came in
+            self._restart()
+            future = self.executor.submit(*args)
+        self.in_flight[future] = (index, self.generation)
+
+    def _restart(self) -> None:
+        """Remake a local pool that broke because a worker died; other executors cannot be remade."""
+        restart = getattr(self.executor, "restart", None)
+        if restart is None:
+            raise BrokenExecutor("a worker of the executor died; continue with --resume")
+        restart()
+        self.generation += 1
+
+    def _lost(self, index: int) -> None:
+        """The worker of this point died or was stopped: resubmit the point, or fail it the second time."""
+        self.breaks[index] += 1
+        if self.breaks[index] >= 2:
+            self._record(index, {"status": "failed", "message": "worker died"})
+        else:
+            self.pending.appendleft(index)
+
+    def _record(self, index: int, result: dict) -> None:
+        if result["status"] == "complete":
+            self.sweep.record(index, result["estimates"])
+        else:
+            self.sweep.fail(index, result["message"])
+            point = ", ".join(f"{k}={v}" for k, v in self.spec.point(index).items())
+            self._say(f"point {index} ({point}) failed: {result['message']}")
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def _drain(self) -> None:
+        """After Ctrl-C: cancel what has not started, record what finishes within DRAIN_SECONDS."""
+        for future in self.in_flight:
+            future.cancel()
+        try:
+            wait(self.in_flight, timeout=DRAIN_SECONDS)
+        except KeyboardInterrupt:
+            pass
+        for future, (index, _) in self.in_flight.items():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                result = future.result()
+                if result["status"] != "interrupted":
+                    self._record(index, result)
+
+    def _say(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.write(line, file=sys.stderr)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def _count(self, status: int) -> int:
+        return int((self.sweep.status == status).sum())

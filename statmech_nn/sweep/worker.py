@@ -1,0 +1,96 @@
+"""What runs inside a worker: one sweep point per task, and the initializer of local pool processes.
+
+A task gets parameters and paths (never open h5py objects), writes the point's shard with
+:func:`~statmech_nn.study.run_study` (atomic commits) and returns plain data, never raising, so that its result
+crosses any executor::
+
+    {"status": "complete", "estimates": {name: float64[3] (value, error, tau)}}
+    {"status": "failed", "message": "one line"}
+    {"status": "interrupted"}      # a signal stopped the run; the shard holds its checkpoint
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import numba
+import numpy as np
+
+from statmech_nn.analysis import analyze
+from statmech_nn.sims import get_study
+
+from ..errors import StatmechError
+from ..io.runfile import open_h5, read_run
+from ..study import run_study
+
+_in_pool = False  # set in local pool processes by init_pool_worker
+
+
+def init_pool_worker(threads: int, driver: int) -> None:
+    """Initializer of local pool processes: Numba threads, Ctrl-C handling, and exit when the driver is gone.
+
+    ``NUMBA_NUM_THREADS`` is exported only if Numba is not imported yet (the spawn start method usually imports
+    the driver's main module, and with it Numba, first): changing it later makes Numba's next compilation fail.
+    :func:`run_point` enforces the limit either way with ``numba.set_num_threads``.
+    """
+    global _in_pool
+    _in_pool = True
+    if "numba" not in sys.modules:
+        os.environ["NUMBA_NUM_THREADS"] = str(threads)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # an idle worker ignores Ctrl-C; a running point stops cleanly
+    threading.Thread(target=_exit_with, args=(driver,), daemon=True).start()
+
+
+def _exit_with(driver: int) -> None:
+    while os.getppid() == driver:
+        time.sleep(0.2)
+    os._exit(1)  # orphaned by a killed driver: shards are committed atomically and the point lock dies with us
+
+
+def run_point(study: str, values: dict, index: int, shard: str, threads: int, argv: list[str]) -> dict:
+    """Run point ``index`` of a sweep into ``shard``: from scratch, resumed from its checkpoint, or (when the
+    shard is complete already) only analysed. ``threads`` caps Numba's threads in this task."""
+    numba.set_num_threads(max(1, min(numba.config.NUMBA_NUM_THREADS, threads)))
+    try:
+        with _exclusive(shard):
+            status = _shard_status(shard)
+            if status != "complete":
+                outcome = run_study(get_study(study), values, shard, resume=status is not None, point=(index,),
+                                    argv=argv)
+                if outcome.status != "complete":
+                    if _in_pool:  # signalled: Ctrl-C, or the pool broke and SIGTERMs its survivors; leave the pool
+                        threading.Timer(0.5, os._exit, (0,)).start()
+                    return {"status": "interrupted"}
+            estimates = analyze(read_run(shard))
+    except Exception as exc:  # noqa: BLE001 - reported as the point's failure, never raised across the executor
+        return {"status": "failed", "message": describe(exc)}
+    return {"status": "complete",
+            "estimates": {k: np.array([e.value, e.error, e.tau], dtype=np.float64) for k, e in estimates.items()}}
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as one line: a user error's message, otherwise its type and message."""
+    text = str(exc) if isinstance(exc, StatmechError) else f"{type(exc).__name__}: {exc}"
+    return " ".join(text.split())
+
+
+@contextmanager
+def _exclusive(shard: str):
+    """Hold the point's lock, so that one shard never has two writers (e.g. a worker of a killed driver)."""
+    path = Path(shard)
+    with open(path.with_name(f".{path.name}.lock"), "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
+
+
+def _shard_status(shard: str) -> str | None:
+    if not os.path.exists(shard):
+        return None
+    with open_h5(shard) as f:
+        return str(f.attrs.get("status", ""))
