@@ -51,7 +51,7 @@ def sweep_figure(sweep: Sweep, x: str, y: str, hue: str | None = None) -> plt.Fi
     for h, mean, err in lines:
         ax.errorbar(xs, mean, yerr=err, marker="o", ms=3, capsize=2, lw=1, label=None if h is None else f"{hue} = {h}")
     if sweep.study == "ising" and y == "binder" and x == "T" and hue == "L":
-        tc = ising_critical_temperature(sweep).combined
+        tc = ising_critical_temperature(sweep).tc
         ax.axvspan(tc.value - tc.error, tc.value + tc.error, color="C3", alpha=0.25,
                    label=f"crossings: T_c = {tc}")
         ax.axvline(T_CRITICAL, color="k", ls="--", lw=0.8, label=f"Onsager T_c = {T_CRITICAL:.5f}")
@@ -88,8 +88,8 @@ def summary_table(sweep: Sweep) -> list[str]:
         return lines
     for (a, b), est in c.pairs.items():
         lines.append(f"  crossing U_{a} = U_{b}:  T = {est}")
-    tc = c.combined
+    tc = c.tc
     z = (tc.value - T_CRITICAL) / tc.error if tc.error > 0 else math.nan
-    lines.append(f"  T_c (mean of crossings) = {tc};  Onsager 2/ln(1+sqrt 2) = {T_CRITICAL:.6f};  "
+    lines.append(f"  T_c (crossing of the two largest sizes) = {tc};  Onsager 2/ln(1+sqrt 2) = {T_CRITICAL:.6f};  "
                  f"deviation {z:+.1f} sigma")
     return lines

@@ -20,16 +20,16 @@ def test_exact_data_recovers_tc():
     c = binder_crossings(T, sizes, U, err + 1e-9, n_boot=50)
     for est in c.pairs.values():
         assert abs(est.value - TC) < 2e-4  # fit bias on a 0.025 grid
-    assert abs(c.combined.value - TC) < 2e-4
+    assert abs(c.tc.value - TC) < 2e-4
 
 
 def test_error_bars_cover_the_truth():
-    """Over 200 noisy data sets ~68 % of the combined estimates lie within one reported error of T_c."""
+    """Over 200 noisy data sets ~68 % of the T_c estimates (largest pair) lie within one reported error of T_c."""
     hits = []
     for seed in range(200):
         T, sizes, U, err = scaling_data(0.004, seed)
         c = binder_crossings(T, sizes, U, err, n_boot=100, seed=seed)
-        hits.append(abs(c.combined.value - TC) < c.combined.error)
+        hits.append(abs(c.tc.value - TC) < c.tc.error)
     assert 0.55 < np.mean(hits) < 0.81  # binomial: 4σ around 0.68 for 200 sets
 
 
