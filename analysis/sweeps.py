@@ -51,16 +51,27 @@ def sweep_figure(sweep: Sweep, x: str, y: str, hue: str | None = None) -> plt.Fi
     for h, mean, err in lines:
         ax.errorbar(xs, mean, yerr=err, marker="o", ms=3, capsize=2, lw=1, label=None if h is None else f"{hue} = {h}")
     if sweep.study == "ising" and y == "binder" and x == "T" and hue == "L":
-        tc = ising_critical_temperature(sweep).tc
-        ax.axvspan(tc.value - tc.error, tc.value + tc.error, color="C3", alpha=0.25,
-                   label=f"crossings: T_c = {tc}")
-        ax.axvline(T_CRITICAL, color="k", ls="--", lw=0.8, label=f"Onsager T_c = {T_CRITICAL:.5f}")
+        _mark_crossing(ax, xs, lines, ising_critical_temperature(sweep).tc)
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.set_title(f"{sweep.study} sweep: {sweep.path.name}", fontsize=9)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7, loc="lower left")
     fig.tight_layout()
     return fig
+
+
+def _mark_crossing(ax, xs, lines, tc) -> None:
+    """Shade T_c ± error, draw Onsager's T_c, and zoom on the crossing in an inset."""
+    inset = ax.inset_axes([0.1, 0.37, 0.33, 0.3])
+    near = np.abs(xs - tc.value) <= 2.5 * np.min(np.diff(np.sort(xs)))
+    for k, (_, mean, err) in enumerate(lines):
+        inset.errorbar(xs[near], mean[near], yerr=err[near], color=f"C{k}", marker="o", ms=2, capsize=2, lw=1)
+    for a in (ax, inset):
+        a.axvspan(tc.value - tc.error, tc.value + tc.error, color="C3", alpha=0.25)
+        a.axvline(T_CRITICAL, color="k", ls="--", lw=0.8)
+    ax.plot([], [], color="C3", alpha=0.4, lw=6, label=f"crossing of the largest sizes: T_c = {tc}")
+    ax.plot([], [], color="k", ls="--", lw=0.8, label=f"Onsager T_c = {T_CRITICAL:.5f}")
+    inset.tick_params(labelsize=6)
 
 
 def ising_critical_temperature(sweep: Sweep, **options) -> Crossings:
