@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -83,18 +84,14 @@ def _run(study: Study, args) -> int:
 
 
 def _info(args) -> int:
-    from statmech_nn.io.runfile import read_run
+    from statmech_nn.io.runfile import file_format, read_run
 
+    if file_format(args.path) == "statmech_nn sweep":
+        return _sweep_info(args.path)
     run = read_run(args.path)
     print(f"{args.path}: study '{run.study}', status {run.status}, format v{run.format_version}")
-    print("parameters:")
-    for k, v in run.parameters.items():
-        print(f"  {k} = {v}")
-    print("provenance:")
-    for k, v in run.provenance.items():
-        if k == "history":
-            v = "; ".join(map(str, v))
-        print(f"  {k} = {v}")
+    _print_attrs("parameters", run.parameters)
+    _print_attrs("provenance", run.provenance)
     print("observables:")
     for name, series in run.observables.items():
         steps = f"steps {series.step[0]}..{series.step[-1]}" if len(series) else "no rows"
@@ -104,6 +101,31 @@ def _info(args) -> int:
         for k, v in run.results.items():
             print(f"  {k}: shape {getattr(v, 'shape', ())}")
     return 0
+
+
+def _sweep_info(path: str) -> int:
+    from statmech_nn.sweep import read_sweep
+    from statmech_nn.sweep.sweepfile import DONE, FAILED
+
+    sweep = read_sweep(path)
+    print(f"{path}: {sweep.study} sweep, {sweep.state}, seed {sweep.seed}; "
+          f"{int((sweep.status == DONE).sum())}/{sweep.status.size} points done, "
+          f"{int((sweep.status == FAILED).sum())} failed")
+    print("grid:")
+    for name, values in sweep.axes.items():
+        print(f"  {name}: {len(values)} values, {values[0]} .. {values[-1]}")
+    _print_attrs("parameters", sweep.parameters)
+    _print_attrs("provenance", sweep.provenance)
+    print("results: " + ", ".join(f"{k} {v.mean.shape}" for k, v in sweep.results.items()))
+    return 0
+
+
+def _print_attrs(title: str, attrs: dict) -> None:
+    print(f"{title}:")
+    for k, v in attrs.items():
+        if k == "history":
+            v = "; ".join(map(str, v))
+        print(f"  {k} = {v}")
 
 
 def _analyze(args) -> int:
@@ -226,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # e.g. `statmech-nn info run.h5 | head`
+        sys.stdout = open(os.devnull, "w")
+        return 0
 
 
 if __name__ == "__main__":
