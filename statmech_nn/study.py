@@ -21,7 +21,7 @@ from .rng import seed_sequence
 from .runner import Outcome, RunOptions, Simulation, execute
 
 
-def seed_param(doc: str = "root seed of the run (default: fresh entropy, stored in the file)") -> Param:
+def seed_param(doc: str = "root seed of the run (stored in the file)") -> Param:
     """The ``seed`` declaration every study shares."""
     return Param("seed", int, None, doc, low=0, high=2**63 - 1, factory=lambda: secrets.randbits(63))
 
