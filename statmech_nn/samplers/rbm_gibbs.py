@@ -1,0 +1,245 @@
+"""Block Gibbs sampling and parallel tempering of an RBM (see :mod:`statmech_nn.models.rbm`).
+
+At inverse temperature β the conditionals factorise over units,
+
+    P(h_j = 1 | v) = σ(β x_j),  x_j = b_j + (vᵀW)_j        (binary; spin: P(h_j = +1 | v) = σ(2β x_j)),
+
+and likewise for v given h, so one *step* samples all of h, then all of v. Many chains run at once with
+``prange``; chain c owns row c of an ``rng`` array of xoshiro256** states (shape (chains, 4), uint64), so
+results are bit-identical for any thread count and any split of a run into calls. With the chains started
+from data and k steps this is the negative phase of CD-k (Hinton 2002); kept between updates it is PCD
+(Tieleman 2008).
+
+Parallel tempering (replica exchange; Swendsen & Wang 1986, Desjardins et al. 2010 for RBM training):
+every chain is an ensemble of replicas at β_0 < … < β_{T-1} of p_β(v, h) ∝ e^{-βE(v, h)}. A sweep is one
+Gibbs step of every replica, then swaps of neighbours (t, t+1) for even t, then for odd t, each accepted with
+probability min(1, exp[(β_{t+1} - β_t)(E_{t+1} - E_t)]).
+
+Chain states are float64 arrays of unit values; kernels update ``visible`` and ``rng`` in place.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from statmech_nn.errors import ParameterError
+from statmech_nn.models.rbm import RBM
+from statmech_nn.rng import next_double, seed_sequence, xoshiro256_state
+
+
+@njit(cache=True)
+def draw_unit(x, s, spin):
+    """A unit's state given its local field x (β included): 1 w.p. σ(x), else 0 (spin: ±1 w.p. σ(±2x))."""
+    if spin:
+        return 1.0 if next_double(s) < 1.0 / (1.0 + math.exp(-2.0 * x)) else -1.0
+    return 1.0 if next_double(s) < 1.0 / (1.0 + math.exp(-x)) else 0.0
+
+
+@njit(cache=True)
+def hidden_field(W, b, v, out):
+    """out_j = b_j + Σ_i v_i W_ij."""
+    out[:] = b
+    for i in range(W.shape[0]):
+        vi = v[i]
+        if vi != 0.0:
+            for j in range(W.shape[1]):
+                out[j] += vi * W[i, j]
+
+
+@njit(cache=True)
+def sample_visible(W, a_eff, beta, h, v, s, spin):
+    """v_i drawn with field a_eff_i + β Σ_j W_ij h_j, in place; returns the number of units that changed."""
+    changed = 0
+    for i in range(W.shape[0]):
+        x = 0.0
+        for j in range(W.shape[1]):
+            x += W[i, j] * h[j]
+        new = draw_unit(a_eff[i] + beta * x, s, spin)
+        changed += new != v[i]
+        v[i] = new
+    return changed
+
+
+@njit(cache=True)
+def _gibbs_step(W, a_eff, b, beta, v, field, h, s, spin):
+    hidden_field(W, b, v, field)
+    for j in range(h.shape[0]):
+        h[j] = draw_unit(beta * field[j], s, spin)
+    return sample_visible(W, a_eff, beta, h, v, s, spin)
+
+
+@njit(cache=True)
+def _energy(W, a, b, v, h):
+    e = 0.0
+    for i in range(W.shape[0]):
+        x = a[i]
+        for j in range(W.shape[1]):
+            x += W[i, j] * h[j]
+        e -= v[i] * x
+    for j in range(W.shape[1]):
+        e -= b[j] * h[j]
+    return e
+
+
+@njit(cache=True, parallel=True)
+def gibbs_kernel(W, a, b, beta, visible, rng, n_steps, spin, flips):
+    """``n_steps`` block Gibbs steps of every chain (rows of ``visible``) at inverse temperature β;
+    ``flips[c]`` accumulates the number of visible units chain c changed."""
+    n_h = W.shape[1]
+    a_eff = beta * a
+    for c in prange(visible.shape[0]):
+        field = np.empty(n_h)
+        h = np.empty(n_h)
+        changed = 0
+        for _ in range(n_steps):
+            changed += _gibbs_step(W, a_eff, b, beta, visible[c], field, h, rng[c], spin)
+        flips[c] += changed
+
+
+@njit(cache=True, parallel=True)
+def tempering_kernel(W, a, b, betas, visible, rng, n_sweeps, spin, accepted, flips):
+    """``n_sweeps`` parallel-tempering sweeps. ``visible`` is (T, chains, n_visible), replica t at ``betas[t]``;
+    ``accepted[t, c]`` counts accepted swaps of pair (t, t+1), ``flips[t, c]`` visible-unit changes."""
+    n_temps, n_chains, n_v = visible.shape
+    n_h = W.shape[1]
+    for c in prange(n_chains):
+        s = rng[c]
+        field = np.empty(n_h)
+        h = np.empty(n_h)
+        a_eff = np.empty(n_v)
+        energy = np.empty(n_temps)
+        for _ in range(n_sweeps):
+            for t in range(n_temps):
+                for i in range(n_v):
+                    a_eff[i] = betas[t] * a[i]
+                flips[t, c] += _gibbs_step(W, a_eff, b, betas[t], visible[t, c], field, h, s, spin)
+                energy[t] = _energy(W, a, b, visible[t, c], h)
+            for parity in range(2):
+                for t in range(parity, n_temps - 1, 2):
+                    log_r = (betas[t + 1] - betas[t]) * (energy[t + 1] - energy[t])
+                    if log_r >= 0.0 or next_double(s) < math.exp(log_r):
+                        for i in range(n_v):
+                            x = visible[t, c, i]
+                            visible[t, c, i] = visible[t + 1, c, i]
+                            visible[t + 1, c, i] = x
+                        energy[t], energy[t + 1] = energy[t + 1], energy[t]
+                        accepted[t, c] += 1
+
+
+def sequence(seed, *key) -> np.random.SeedSequence:
+    """The stream for ``seed`` (an int or a SeedSequence, e.g. a sweep point's) extended by ``key``.
+
+    Keys in use: 0 chain generators (then the chain index), 1 random starting units, 2 exact samples,
+    3 AIS, 4 reverse AIS; training uses 0 for initial parameters and chains and 1 for the minibatch order."""
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.SeedSequence(seed.entropy, spawn_key=tuple(seed.spawn_key) + tuple(key))
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ParameterError("seed", seed, "a non-negative integer or a numpy SeedSequence")
+    return seed_sequence(int(seed), *key)
+
+
+def chain_states(seed, n_chains: int, *key) -> np.ndarray:
+    """(n_chains, 4) uint64 xoshiro256** states; chain c is keyed by (``key``, c), never by thread."""
+    return np.stack([xoshiro256_state(sequence(seed, *key, c)) for c in range(n_chains)]).reshape(n_chains, 4)
+
+
+def _positive_int(name: str, value, low: int = 1) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ParameterError(name, value, f"an integer >= {low}")
+    return int(value)
+
+
+def _random_units(seed, shape: tuple, spin: bool) -> np.ndarray:
+    bits = np.random.default_rng(sequence(seed, 1)).integers(0, 2, shape).astype(np.float64)
+    return 2.0 * bits - 1.0 if spin else bits
+
+
+def check_chains(model: RBM, visible, rng) -> None:
+    """Reject chain arrays a kernel cannot safely update: ``visible`` (..., chains, n_visible) writable
+    C-contiguous float64 and ``rng`` (chains, 4) writable C-contiguous uint64."""
+    ok = (isinstance(visible, np.ndarray) and visible.dtype == np.float64 and visible.flags.c_contiguous
+          and visible.flags.writeable and visible.ndim >= 2 and visible.shape[-1] == model.n_visible)
+    if not ok:
+        raise ParameterError("visible", getattr(visible, "shape", visible),
+                             f"a writable C-contiguous float64 array (..., chains, {model.n_visible})")
+    n_chains = visible.shape[-2]
+    if not (isinstance(rng, np.ndarray) and rng.dtype == np.uint64 and rng.shape == (n_chains, 4)
+            and rng.flags.c_contiguous and rng.flags.writeable):
+        raise ParameterError("rng", getattr(rng, "shape", rng), f"a writable C-contiguous uint64 array ({n_chains}, 4)")
+
+
+def init_chains(model: RBM, n_chains: int, seed, visible=None) -> dict[str, np.ndarray]:
+    """Chain state ``{"visible": (n_chains, n_visible) float64, "rng": (n_chains, 4) uint64}``.
+    Without ``visible`` the chains start from independent uniformly random units."""
+    n_chains = _positive_int("n_chains", n_chains)
+    shape = (n_chains, model.n_visible)
+    if visible is None:
+        visible = _random_units(seed, shape, model.spin)
+    visible = np.array(np.broadcast_to(model.states(visible, model.n_visible, "visible"), shape), order="C")
+    return {"visible": visible, "rng": chain_states(seed, n_chains, 0)}
+
+
+def gibbs(model: RBM, chains: dict[str, np.ndarray], n_steps: int, beta: float = 1.0) -> np.ndarray:
+    """Advance ``chains`` (see :func:`init_chains`) by ``n_steps`` block Gibbs steps at inverse temperature
+    ``beta`` in place; returns the number of visible-unit changes per chain."""
+    check_chains(model, chains["visible"], chains["rng"])
+    flips = np.zeros(chains["visible"].shape[0], np.int64)
+    gibbs_kernel(model.weights, model.visible_bias, model.hidden_bias, float(beta), chains["visible"],
+                 chains["rng"], _positive_int("n_steps", n_steps, 0), model.spin, flips)
+    return flips
+
+
+def sample(model: RBM, chains: dict[str, np.ndarray], n_samples: int, thin: int) -> np.ndarray:
+    """``n_samples`` visible configurations per chain, ``thin`` steps apart (the first after ``thin`` steps):
+    int8 array (n_samples, n_chains, n_visible)."""
+    out = np.empty((_positive_int("n_samples", n_samples, 0),) + chains["visible"].shape, np.int8)
+    thin = _positive_int("thin", thin)
+    for k in range(n_samples):
+        gibbs(model, chains, thin)
+        out[k] = chains["visible"]
+    return out
+
+
+def check_betas(betas, name: str = "betas") -> np.ndarray:
+    """A tempering ladder: ≥ 2 increasing finite inverse temperatures in [0, 1] ending at β = 1."""
+    x = np.array(betas, dtype=np.float64).ravel()
+    if x.size < 2 or not np.isfinite(x).all() or x[0] < 0.0 or x[-1] != 1.0 or np.any(np.diff(x) <= 0.0):
+        raise ParameterError(name, betas, "at least 2 increasing inverse temperatures in [0, 1] ending at 1")
+    x.setflags(write=False)
+    return x
+
+
+def init_tempering(model: RBM, betas, n_chains: int, seed) -> dict[str, np.ndarray]:
+    """Tempering state: ``"betas"`` (T,), ``"visible"`` (T, n_chains, n_visible), ``"rng"`` (n_chains, 4),
+    ``"accepted"`` (T-1, n_chains) and ``"sweeps"`` () counters. Replicas start uniformly random."""
+    betas = check_betas(betas)
+    n_chains = _positive_int("n_chains", n_chains)
+    return {"betas": np.array(betas),
+            "visible": _random_units(seed, (betas.size, n_chains, model.n_visible), model.spin),
+            "rng": chain_states(seed, n_chains, 0),
+            "accepted": np.zeros((betas.size - 1, n_chains), np.int64),
+            "sweeps": np.array(0, np.int64)}
+
+
+def tempering(model: RBM, state: dict[str, np.ndarray], n_sweeps: int) -> np.ndarray:
+    """Advance a tempering ``state`` by ``n_sweeps`` sweeps in place; returns visible-unit changes (T, chains)."""
+    betas = check_betas(state["betas"])
+    visible, accepted = state["visible"], state["accepted"]
+    check_chains(model, visible, state["rng"])
+    n_chains = visible.shape[-2]
+    if visible.shape != (betas.size, n_chains, model.n_visible) or accepted.dtype != np.int64 \
+            or accepted.shape != (betas.size - 1, n_chains) or not accepted.flags.writeable:
+        raise ParameterError("state", {k: np.shape(v) for k, v in state.items()}, "a state from init_tempering")
+    flips = np.zeros((betas.size, n_chains), np.int64)
+    n_sweeps = _positive_int("n_sweeps", n_sweeps, 0)
+    tempering_kernel(model.weights, model.visible_bias, model.hidden_bias, betas, visible, state["rng"],
+                     n_sweeps, model.spin, accepted, flips)
+    state["sweeps"] = np.array(int(state["sweeps"]) + n_sweeps, np.int64)
+    return flips
+
+
+def swap_acceptance(state: dict[str, np.ndarray]) -> np.ndarray:
+    """Fraction of accepted swaps of each neighbour pair (t, t+1) so far, over all chains."""
+    return state["accepted"].sum(axis=1) / max(int(state["sweeps"]) * state["accepted"].shape[1], 1)
