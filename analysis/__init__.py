@@ -10,10 +10,17 @@ import os
 from statmech_nn.errors import FormatError
 from statmech_nn.io.runfile import Run, read_run
 
-from . import ising
+from . import ising, plots, signal_prop
 from .stats import Estimate
 
-ANALYSES = {"ising": ising.analyze}
+ANALYSES = {"ising": ising.analyze, "signal-prop": signal_prop.analyze}
+#: The figure ``statmech-nn plot`` draws for a run of each study (default: time series and histograms).
+RUN_FIGURES = {"signal-prop": signal_prop.run_figure}
+
+
+def run_figure(run: Run):
+    """The study's figure of one run."""
+    return RUN_FIGURES.get(run.study, plots.run_figure)(run)
 
 
 def load(path: str | os.PathLike) -> Run:
@@ -32,4 +39,4 @@ def analyze(run: Run | str | os.PathLike, **options) -> dict[str, Estimate]:
     return fn(run, **options)
 
 
-__all__ = ["ANALYSES", "Estimate", "analyze", "load"]
+__all__ = ["ANALYSES", "Estimate", "analyze", "load", "run_figure"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 from statmech_nn.errors import SpecError
 from statmech_nn.study import Study
 
-from . import ising
+from . import ising, signal_prop
 
-STUDIES: dict[str, Study] = {s.name: s for s in (ising.STUDY,)}
+STUDIES: dict[str, Study] = {s.name: s for s in (ising.STUDY, signal_prop.STUDY)}
 
 
 def get_study(name: str) -> Study:

@@ -150,7 +150,7 @@ def _analyze(args) -> int:
 
 
 def _plot(args) -> int:
-    from statmech_nn.analysis import plots
+    from statmech_nn.analysis import plots, run_figure
     from statmech_nn.io.runfile import file_format, read_run
 
     out = Path(args.out) if args.out else Path(args.path).with_suffix(".png")
@@ -165,9 +165,19 @@ def _plot(args) -> int:
         y = args.y or ("binder" if "binder" in sweep.results else next(iter(sweep.results), ""))
         fig = sweep_figure(sweep, x, y, hue)
     else:
-        fig = plots.run_figure(read_run(args.path))
+        fig = run_figure(read_run(args.path))
     plots.save(fig, out)
     print(f"wrote {out}")
+    return 0
+
+
+def _figures(args) -> int:
+    from statmech_nn.analysis import signal_prop
+
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for path in signal_prop.make_figures(out, trainability=args.trainability):
+        print(f"wrote {path}")
     return 0
 
 
@@ -206,6 +216,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--y", help="sweeps: the summary to plot (default: binder if present)")
     p.add_argument("--hue", help="sweeps: the grid axis giving one curve per value (default: another axis)")
     p.set_defaults(handler=_plot)
+    p = sub.add_parser("figures", help="the signal-propagation papers' figures (Poole 2016, Schoenholz 2017) as PNG")
+    p.add_argument("--out-dir", default="figures", metavar="DIR", help="where to write the PNGs (default: figures)")
+    p.add_argument("--trainability", action="store_true",
+                   help="also train deep tanh networks over depth x sigma_w2 (a few minutes)")
+    p.set_defaults(handler=_figures)
     p = sub.add_parser("sweep", help="run a parameter sweep from a TOML spec (docs/sweeps.md)")
     p.add_argument("spec", help="the sweep spec (TOML)")
     p.add_argument("--out", required=True, metavar="PATH", help="the sweep file; shards go to PATH.d/")

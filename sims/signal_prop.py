@@ -1,0 +1,109 @@
+"""Study ``signal-prop``: mean-field signal propagation in deep random networks, with an optional finite-width check.
+
+Theory (Poole et al. 2016; Schoenholz et al. 2017) for h^l = W^l φ(h^{l−1}) + b^l, W_ij ~ N(0, σ_w²/N),
+b_i ~ N(0, σ_b²): fixed points, slopes, depth scales and the critical σ_w² go to ``/results``, with the theory
+curves q^l, c^l for l = 0..depth from inputs with squared length q0 and correlation c0. With ``width`` > 0,
+``networks`` sampled networks propagate such a pair of inputs; one row per layer (step = layer, 0..depth) of the
+network means of q^l and c^l and their standard deviations over networks (docs/signal_prop.md).
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cached_property
+
+import numba
+import numpy as np
+
+from statmech_nn.meanfield import ACTIVATIONS, activation, fixed_point, sigma_w2_critical, theory_curves
+from statmech_nn.models import deepnet
+from statmech_nn.params import Param, ParamSet, Settings
+from statmech_nn.study import Study, seed_param
+
+OBSERVABLES = {name: (np.float64, ()) for name in ("q", "q_std", "c", "c_std")}
+
+PARAMS = ParamSet(
+    Param("phi", str, "tanh", "activation function φ", choices=tuple(ACTIVATIONS)),
+    Param("sigma_w2", float, 4.0, "weight variance σ_w² (W_ij ~ N(0, σ_w²/N))", low=0, low_open=True),
+    Param("sigma_b2", float, 0.05, "bias variance σ_b²", low=0),
+    Param("depth", int, 30, "number of layers L (rows for layers 0..L)", low=1, high=100000),
+    Param("width", int, 0, "units per layer N of the simulated networks; 0: theory only", low=0, high=20000),
+    Param("networks", int, 50, "independent networks simulated", low=1),
+    Param("weights", str, "gaussian", "weight ensemble", choices=deepnet.WEIGHTS),
+    Param("q0", float, 1.0, "squared length q^0 = |h^0|²/N of both inputs", low=0, low_open=True),
+    Param("c0", float, 0.6, "correlation c^0 of the two inputs", low=-1, high=1),
+    seed_param(),
+)
+
+
+@dataclass(frozen=True)
+class SignalPropagation:
+    """Settings of one run; state = {"h": (networks, width, 2) pre-activations of the current layer,
+    "layer": [next layer to report]}."""
+
+    settings: Settings
+    seed: np.random.SeedSequence
+
+    study = "signal-prop"
+
+    @property
+    def observables(self) -> dict:
+        return OBSERVABLES if self.settings.width else {}
+
+    @property
+    def n_rows(self) -> int:
+        return self.settings.depth + 1 if self.settings.width else 0
+
+    def init_state(self) -> dict[str, np.ndarray]:
+        s = self.settings
+        h = np.empty((s.networks if s.width else 0, s.width, 2))
+        for k in range(len(h)):
+            h[k] = deepnet.input_pair(deepnet.stream(self.seed, k, 0), s.width, s.q0, s.c0)
+        return {"h": h, "layer": np.zeros(1, dtype=np.int64)}
+
+    def advance(self, state, max_rows: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Report up to ``max_rows`` layers (propagating every network one layer before each but layer 0)."""
+        s, h = self.settings, state["h"]
+        first = int(state["layer"][0])
+        layers = np.arange(first, min(first + max_rows, self.n_rows), dtype=np.int64)
+        rows = np.empty((len(layers), 4))
+        for r, lay in enumerate(layers):
+            if lay > 0:
+                def propagate(k, lay=int(lay)):
+                    h[k] = deepnet.layer(deepnet.stream(self.seed, k, lay), h[k], self.phi, s.sigma_w2, s.sigma_b2,
+                                         s.weights)
+                with ThreadPoolExecutor(numba.get_num_threads()) as pool:  # networks are independent streams
+                    list(pool.map(propagate, range(len(h))))
+            q, c = np.array([deepnet.pair_statistics(hk) for hk in h]).T
+            ddof = 1 if len(h) > 1 else 0
+            rows[r] = q.mean(), q.std(ddof=ddof), c.mean(), c.std(ddof=ddof)
+            state["layer"][0] = lay + 1
+        return {name: (layers, rows[:, i]) for i, name in enumerate(OBSERVABLES)}
+
+    def progress(self, state) -> tuple[int, int]:
+        return int(state["layer"][0]), self.n_rows
+
+    @cached_property
+    def phi(self):
+        return activation(self.settings.phi)
+
+    @cached_property
+    def theory(self) -> dict[str, np.ndarray]:
+        s = self.settings
+        fp = fixed_point(self.phi, s.sigma_w2, s.sigma_b2)
+        q, c = theory_curves(self.phi, s.sigma_w2, s.sigma_b2, s.q0, s.c0, s.depth)
+        values = {"q_star": fp.q_star, "chi1": fp.chi1, "chi2": fp.chi2, "dV": fp.dV, "c_star": fp.c_star,
+                  "chi_c": fp.chi_c, "xi_q": fp.xi_q, "xi_c": fp.xi_c, "xi_grad": fp.xi_grad,
+                  "sigma_w2_critical": sigma_w2_critical(self.phi, s.sigma_b2)}
+        return {**{k: np.float64(v) for k, v in values.items()}, "q_theory": q, "c_theory": c}
+
+    def results(self, state) -> dict[str, np.ndarray]:
+        return self.theory
+
+
+def build(s: Settings, seed: np.random.SeedSequence) -> SignalPropagation:
+    return SignalPropagation(s, seed)
+
+
+STUDY = Study("signal-prop", "mean-field signal propagation in deep random networks (+ finite-width check)",
+              PARAMS, build)
