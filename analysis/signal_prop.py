@@ -102,7 +102,7 @@ def poole_fig1(runs=(), phi: str = "tanh"):
     ax_map.set(xlabel="q^{l-1}", ylabel="q^l = V(q^{l-1})", xlim=(0, 15), ylim=(0, 15),
                title=f"q-map, σ_b = {POOLE_SIGMA_B} (dots: q*)")
     ax_map.legend(fontsize=8)
-    ax_it.set(xlabel="layer l", ylabel="q^l", title="iterates: theory (lines), N = 1000 networks (points)")
+    ax_it.set(xlabel="layer l", ylabel="q^l", title="iterates: theory (lines), networks of width N = 1000 (points)")
     ax_it.legend(fontsize=8)
     fig.tight_layout()
     return fig
