@@ -6,8 +6,9 @@ import pytest
 from statmech_nn.sims.cli import main
 
 BASE = ["ising", "--sweeps", "10", "--burn-in", "0", "--quiet"]
+SIGNAL_PROP = ["signal-prop", "--quiet"]
 
-BAD = [
+ISING_BAD = [
     (["--L", "1"], "'L'"),
     (["--L", "5", "--algorithm", "metropolis"], "'L'"),
     (["--L", "7", "--algorithm", "heat-bath"], "even"),
@@ -29,12 +30,27 @@ BAD = [
     (["--start", "hot"], "'start'"),
     (["--resume", "--overwrite"], "exclude"),
 ]
+SIGNAL_PROP_BAD = [
+    (["--sigma-w2", "0"], "'sigma_w2'"),
+    (["--sigma-w2", "-1"], "'sigma_w2'"),
+    (["--sigma-b2", "-0.1"], "'sigma_b2'"),
+    (["--sigma-b2", "nan"], "'sigma_b2'"),
+    (["--phi", "softplus"], "'phi'"),
+    (["--depth", "0"], "'depth'"),
+    (["--width", "-1"], "'width'"),
+    (["--networks", "0"], "'networks'"),
+    (["--weights", "haar"], "'weights'"),
+    (["--q0", "0"], "'q0'"),
+    (["--c0", "1.5"], "'c0'"),
+]
+BAD = [([*BASE, *extra], needle) for extra, needle in ISING_BAD] + \
+      [([*SIGNAL_PROP, *extra], needle) for extra, needle in SIGNAL_PROP_BAD]
 
 
-@pytest.mark.parametrize("extra,needle", BAD)
-def test_bad_parameter_is_one_line_exit_2_no_file(tmp_path, capsys, extra, needle):
+@pytest.mark.parametrize("args,needle", BAD)
+def test_bad_parameter_is_one_line_exit_2_no_file(tmp_path, capsys, args, needle):
     out = tmp_path / "run.h5"
-    code = main([*BASE, *extra, "--out", str(out)])
+    code = main([*args, "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("statmech-nn") and needle in err, err

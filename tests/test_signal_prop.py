@@ -106,30 +106,6 @@ def test_cli_theory_only_and_simulation(tmp_path, capsys):
     assert estimates["xi_c"].value == fp.xi_c and estimates["xi_c"].error == 0.0
 
 
-BAD = [
-    (["--sigma-w2", "0"], "'sigma_w2'"),
-    (["--sigma-w2", "-1"], "'sigma_w2'"),
-    (["--sigma-b2", "-0.1"], "'sigma_b2'"),
-    (["--sigma-b2", "nan"], "'sigma_b2'"),
-    (["--phi", "softplus"], "'phi'"),
-    (["--depth", "0"], "'depth'"),
-    (["--width", "-1"], "'width'"),
-    (["--networks", "0"], "'networks'"),
-    (["--weights", "haar"], "'weights'"),
-    (["--q0", "0"], "'q0'"),
-    (["--c0", "1.5"], "'c0'"),
-]
-
-
-@pytest.mark.parametrize("extra,needle", BAD)
-def test_bad_input_is_one_line_exit_2(tmp_path, capsys, extra, needle):
-    out = tmp_path / "run.h5"
-    assert main(["signal-prop", *extra, "--out", str(out), "--quiet"]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and needle in err and "Traceback" not in err
-    assert not out.exists()
-
-
 def test_figures(tmp_path):
     path = tmp_path / "fig1.h5"
     run_study(STUDY, {"sigma_w2": 1.3**2, "sigma_b2": 0.09, "width": 30, "networks": 3, "depth": 4, "q0": 4.0,
