@@ -60,6 +60,31 @@ def sweep_figure(sweep: Sweep, x: str, y: str, hue: str | None = None) -> plt.Fi
     return fig
 
 
+def map_figure(sweep: Sweep, name: str) -> plt.Figure:
+    """Heat map of summary ``name`` over the sweep's two multi-valued axes (the first one horizontal); for χ_1
+    the χ_1 = 1 contour (order | chaos) is drawn."""
+    if name not in sweep.results:
+        raise FormatError(f"--map {name!r}: not a summary of {sweep.path}; summaries: {', '.join(sweep.results)}")
+    axes = [a for a, v in sweep.axes.items() if len(v) > 1]
+    if len(axes) != 2:
+        raise FormatError(f"--map needs a sweep with exactly two axes of several values; {sweep.path} has "
+                          f"{len(axes)}")
+    values = sweep.results[name].mean.reshape([len(v) for v in sweep.axes.values() if len(v) > 1])
+    x, y = (sweep.axes[a] for a in axes)
+    fig, ax = plt.subplots(figsize=(6.4, 5))
+    mesh = ax.pcolormesh(x, y, values.T, shading="nearest", cmap="RdBu_r" if name == "chi1" else "viridis",
+                         norm=matplotlib.colors.TwoSlopeNorm(1.0) if name == "chi1" and
+                         np.nanmin(values) < 1 < np.nanmax(values) else None)
+    fig.colorbar(mesh, ax=ax, label=name)
+    if name == "chi1":
+        ax.contour(x, y, values.T, levels=[1.0], colors="k", linewidths=1.2)
+        ax.plot([], [], color="k", label="χ_1 = 1")
+        ax.legend(fontsize=8, loc="upper left")
+    ax.set(xlabel=axes[0], ylabel=axes[1], title=f"{sweep.study} sweep: {name}")
+    fig.tight_layout()
+    return fig
+
+
 def _mark_crossing(ax, xs, lines, tc) -> None:
     """Shade T_c ± error, draw Onsager's T_c, and zoom on the crossing in an inset."""
     inset = ax.inset_axes([0.1, 0.37, 0.33, 0.3])

@@ -159,6 +159,12 @@ def _plot(args) -> int:
         from statmech_nn.sweep import read_sweep
 
         sweep = read_sweep(args.path)
+        if args.map:
+            from statmech_nn.analysis.sweeps import map_figure
+
+            plots.save(map_figure(sweep, args.map), out)
+            print(f"wrote {out}")
+            return 0
         axes = list(sweep.axes)
         x = args.x or axes[-1]
         hue = args.hue or next((a for a in axes if a != x), None)
@@ -215,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--x", help="sweeps: the grid axis on the horizontal axis (default: the last axis)")
     p.add_argument("--y", help="sweeps: the summary to plot (default: binder if present)")
     p.add_argument("--hue", help="sweeps: the grid axis giving one curve per value (default: another axis)")
+    p.add_argument("--map", metavar="SUMMARY", help="sweeps over two axes: a heat map of SUMMARY (e.g. chi1)")
     p.set_defaults(handler=_plot)
     p = sub.add_parser("figures", help="the signal-propagation papers' figures (Poole 2016, Schoenholz 2017) as PNG")
     p.add_argument("--out-dir", default="figures", metavar="DIR", help="where to write the PNGs (default: figures)")

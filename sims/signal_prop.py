@@ -15,7 +15,9 @@ from functools import cached_property
 import numba
 import numpy as np
 
-from statmech_nn.meanfield import ACTIVATIONS, activation, fixed_point, sigma_w2_critical, theory_curves
+from statmech_nn.analysis.signal_prop import THEORY
+from statmech_nn.meanfield import (ACTIVATIONS, activation, fixed_point, phase_diagram, sigma_w2_critical,
+                                  theory_curves)
 from statmech_nn.models import deepnet
 from statmech_nn.params import Param, ParamSet, Settings
 from statmech_nn.study import Study, seed_param
@@ -105,5 +107,25 @@ def build(s: Settings, seed: np.random.SeedSequence) -> SignalPropagation:
     return SignalPropagation(s, seed)
 
 
+def theory_grid(points: list[Settings]) -> list[dict[str, tuple[float, float, float]]] | None:
+    """The theory summaries of many theory-only points (width 0) at once: one :func:`phase_diagram` call per
+    activation over the distinct σ_w² × σ_b² values, instead of one run per point. ``None`` if any point
+    simulates networks. Values are exact (error 0, τ nan), as ``analysis.signal_prop.analyze`` reports them."""
+    if any(s.width > 0 for s in points):
+        return None
+    out: list[dict] = [{} for _ in points]
+    for phi in {s.phi for s in points}:
+        members = [i for i, s in enumerate(points) if s.phi == phi]
+        sw2 = np.unique([points[i].sigma_w2 for i in members])
+        sb2 = np.unique([points[i].sigma_b2 for i in members])
+        grid = phase_diagram(phi, sw2, sb2)
+        for i in members:
+            a = int(np.searchsorted(sw2, points[i].sigma_w2))
+            b = int(np.searchsorted(sb2, points[i].sigma_b2))
+            out[i] = {name: (float(grid[name][b] if name == "sigma_w2_critical" else grid[name][a, b]), 0.0, np.nan)
+                      for name in THEORY}
+    return out
+
+
 STUDY = Study("signal-prop", "mean-field signal propagation in deep random networks (+ finite-width check)",
-              PARAMS, build)
+              PARAMS, build, batch=theory_grid)

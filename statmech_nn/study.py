@@ -28,10 +28,15 @@ def seed_param(doc: str = "root seed of the run (stored in the file)") -> Param:
 
 @dataclass(frozen=True)
 class Study:
+    """``batch`` (optional) evaluates the summaries of many points in one call, e.g. a mean-field grid; it returns
+    one ``{name: (value, error, tau)}`` per point, the same numbers as analysing each point's run, or ``None``
+    when the points need real runs (then a sweep runs them one task per point)."""
+
     name: str
     summary: str
     params: ParamSet
     build: Callable[[Settings, np.random.SeedSequence], Simulation]
+    batch: Callable[[list[Settings]], list[dict[str, tuple[float, float, float]]] | None] | None = None
 
     def settings(self, values: Mapping[str, Any]) -> Settings:
         return self.params.resolve(values)

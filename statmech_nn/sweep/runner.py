@@ -24,13 +24,15 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from statmech_nn.sims import get_study
+
 from ..errors import OutputError, ParameterError, ResumeError
 from ..io.provenance import collect
 from ..io.runfile import check_output_path
 from .executors import LocalPool, cores, dask_executor, numba_threads
 from .spec import Spec, load_spec, spec_difference
 from .sweepfile import DONE, FAILED, PENDING, Sweep, read_sweep, shard_dir, write_sweep
-from .worker import describe, run_point
+from .worker import describe, run_batch, run_point
 
 WRITE_EVERY = 1.0     # seconds between rewrites of the sweep file while points complete
 DRAIN_SECONDS = 10.0  # how long Ctrl-C waits for running points to report
@@ -88,8 +90,28 @@ def run_sweep(spec: Spec | dict | str | os.PathLike, out: str | os.PathLike, *, 
         write_sweep(sweep)
         # a local pool gets no more points than workers (so a point in flight is running); others 2 per worker
         limit = workers * (1 if isinstance(executor, LocalPool) else 2) if workers else sweep.status.size
-        driver = _Driver(sweep, spec, executor, numba_threads(workers) if workers else 1, limit, progress)
+        threads = numba_threads(workers) if workers else 1
+        if get_study(spec.study).batch is not None and _run_batch(sweep, spec, executor, threads):
+            return SweepOutcome(sweep.path, "complete", int((sweep.status == DONE).sum()),
+                                int((sweep.status == FAILED).sum()), sweep.status.size)
+        driver = _Driver(sweep, spec, executor, threads, limit, progress)
         return driver.run()
+
+
+def _run_batch(sweep: Sweep, spec: Spec, executor: Executor, threads: int) -> bool:
+    """Evaluate the whole grid in one task when the study can (a mean-field grid); False if it needs runs."""
+    result = executor.submit(run_batch, spec.study, [spec.values(i) for i in range(spec.size)], threads).result()
+    if result["status"] == "unbatchable":
+        return False
+    for index in range(spec.size):
+        if result["status"] == "complete":
+            sweep.record(index, result["estimates"][index])
+        else:
+            sweep.fail(index, result["message"])
+    sweep.state = "complete"
+    sweep.note("evaluated as one batch (no per-point runs)")
+    write_sweep(sweep)
+    return True
 
 
 def _resumable(sweep: Sweep, spec: Spec) -> tuple[Sweep, Spec]:

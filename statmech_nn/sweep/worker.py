@@ -74,6 +74,22 @@ def run_point(study: str, values: dict, index: int, shard: str, threads: int, ar
             "estimates": {k: np.array([e.value, e.error, e.tau], dtype=np.float64) for k, e in estimates.items()}}
 
 
+def run_batch(study: str, values: list[dict], threads: int) -> dict:
+    """Evaluate every point of a sweep in one call with the study's ``batch`` (e.g. a mean-field grid);
+    ``{"status": "complete", "estimates": [per point {name: float64[3]}]}``, ``{"status": "unbatchable"}``
+    when the points need runs, or ``{"status": "failed", "message": ...}``."""
+    numba.set_num_threads(max(1, min(numba.config.NUMBA_NUM_THREADS, threads)))
+    try:
+        st = get_study(study)
+        estimates = st.batch([st.settings(v) for v in values])
+    except Exception as exc:  # noqa: BLE001 - reported, never raised across the executor
+        return {"status": "failed", "message": describe(exc)}
+    if estimates is None:
+        return {"status": "unbatchable"}
+    return {"status": "complete",
+            "estimates": [{k: np.array(v, dtype=np.float64) for k, v in e.items()} for e in estimates]}
+
+
 def describe(exc: BaseException) -> str:
     """An exception as one line: a user error's message, otherwise its type and message."""
     text = str(exc) if isinstance(exc, StatmechError) else f"{type(exc).__name__}: {exc}"
