@@ -7,21 +7,18 @@
 * :func:`poole_fig2` — χ_1 over σ_w ∈ [1, 5] × σ_b ∈ [0, 4] (41 × 41) with the χ_1 = 1 line (Poole et al., Fig. 2).
 * :func:`schoenholz_xi` — ξ_c and ξ_q against σ_w² at σ_b² = 0.05, diverging at σ_w²,c (Schoenholz et al.).
 * :func:`trainability_figure` — training accuracy over depth × σ_w² with 6 ξ_c (Schoenholz et al.).
-* :func:`make_figures` — runs the simulations Fig. 1 needs and writes the PNGs.
 """
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 
 import numpy as np
 
 from statmech_nn.errors import FormatError
 from statmech_nn.io.runfile import Run, read_run
-from statmech_nn.meanfield import fixed_point, phase_diagram, q_map, theory_curves
+from statmech_nn.meanfield import fixed_point, phase_diagram, q_map
 
-from .plots import plt, save
+from .plots import plt
 from .stats import Estimate
 
 THEORY = ("q_star", "c_star", "chi1", "chi_c", "xi_q", "xi_c", "xi_grad", "sigma_w2_critical")
@@ -158,36 +155,3 @@ def trainability_figure(result: dict):
     ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     return fig
-
-
-def poole_runs(outdir: str | os.PathLike, q0s=(0.5, 4.0, 14.0), width: int = 1000, networks: int = 10,
-               depth: int = 12, seed: int = 2016) -> list[Path]:
-    """Simulate the Fig. 1 networks (one signal-prop run per σ_w and q^0) into ``outdir``; returns the paths."""
-    from statmech_nn.sims.signal_prop import STUDY
-    from statmech_nn.study import run_study
-
-    paths = []
-    for sw in POOLE_SIGMA_W:
-        for q0 in q0s:
-            path = Path(outdir) / f"poole_fig1_sw{sw}_q{q0}.h5"
-            run_study(STUDY, {"phi": "tanh", "sigma_w2": sw**2, "sigma_b2": POOLE_SIGMA_B**2, "depth": depth,
-                              "width": width, "networks": networks, "q0": q0, "seed": seed}, path, overwrite=True)
-            paths.append(path)
-    return paths
-
-
-def make_figures(outdir: str | os.PathLike, trainability: bool = False) -> list[Path]:
-    """Write poole_fig1.png (running its simulations into ``outdir``/runs), poole_fig2.png, schoenholz_xi.png and,
-    if ``trainability`` (a few minutes), trainability.png with its data trainability.npz."""
-    outdir = Path(outdir)
-    (outdir / "runs").mkdir(parents=True, exist_ok=True)
-    written = [save(poole_fig1(poole_runs(outdir / "runs")), outdir / "poole_fig1.png"),
-               save(poole_fig2(), outdir / "poole_fig2.png"),
-               save(schoenholz_xi(), outdir / "schoenholz_xi.png")]
-    if trainability:
-        from statmech_nn.models.deepnet import trainability as train_grid
-
-        result = train_grid()
-        np.savez(outdir / "trainability.npz", **result)
-        written.append(save(trainability_figure(result), outdir / "trainability.png"))
-    return written

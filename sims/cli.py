@@ -178,11 +178,11 @@ def _plot(args) -> int:
 
 
 def _figures(args) -> int:
-    from statmech_nn.analysis import signal_prop
+    from .figures import make_figures
 
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for path in signal_prop.make_figures(out, trainability=args.trainability):
+    for path in make_figures(out, trainability=args.trainability):
         print(f"wrote {path}")
     return 0
 

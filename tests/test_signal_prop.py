@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from statmech_nn.analysis import signal_prop as sp_analysis
+from statmech_nn.analysis.plots import save
 from statmech_nn.io.runfile import read_run
 from statmech_nn.meanfield import fixed_point, theory_curves
 from statmech_nn.models.deepnet import haar_apply, teacher_task, train_tanh_mlp
@@ -114,10 +115,10 @@ def test_figures(tmp_path):
     for fig in (sp_analysis.run_figure(run), sp_analysis.poole_fig1([path]), sp_analysis.poole_fig2(n=6),
                 sp_analysis.schoenholz_xi(sigma_w2=np.linspace(1, 4, 12))):
         assert len(fig.axes) >= 1
-        sp_analysis.save(fig, tmp_path / "f.png")
+        save(fig, tmp_path / "f.png")
     result = {"sigma_w2": np.array([1.0, 2.0]), "depths": np.array([2, 4]), "accuracy": np.full((2, 2), 0.9),
               "sigma_b2": 0.05, "width": 8, "steps": 1}
-    sp_analysis.save(sp_analysis.trainability_figure(result), tmp_path / "t.png")
+    save(sp_analysis.trainability_figure(result), tmp_path / "t.png")
 
 
 def test_trainability_near_criticality_not_deep_in_order():

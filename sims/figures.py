@@ -1,0 +1,47 @@
+"""``statmech-nn figures``: the signal-propagation papers' figures, with the runs they need.
+
+This is the simulation side (it writes run files with :func:`~statmech_nn.study.run_study`); the figures
+themselves are drawn from those files by :mod:`statmech_nn.analysis.signal_prop`.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from statmech_nn.analysis.plots import save
+from statmech_nn.analysis.signal_prop import (POOLE_SIGMA_B, POOLE_SIGMA_W, poole_fig1, poole_fig2, schoenholz_xi,
+                                              trainability_figure)
+from statmech_nn.models.deepnet import trainability as train_grid
+from statmech_nn.study import run_study
+
+from .signal_prop import STUDY
+
+
+def poole_runs(outdir: str | os.PathLike, q0s=(0.5, 4.0, 14.0), width: int = 1000, networks: int = 10,
+               depth: int = 12, seed: int = 2016) -> list[Path]:
+    """Simulate the Fig. 1 networks (one signal-prop run per σ_w and q^0) into ``outdir``; returns the paths."""
+    paths = []
+    for sw in POOLE_SIGMA_W:
+        for q0 in q0s:
+            path = Path(outdir) / f"poole_fig1_sw{sw}_q{q0}.h5"
+            run_study(STUDY, {"phi": "tanh", "sigma_w2": sw**2, "sigma_b2": POOLE_SIGMA_B**2, "depth": depth,
+                              "width": width, "networks": networks, "q0": q0, "seed": seed}, path, overwrite=True)
+            paths.append(path)
+    return paths
+
+
+def make_figures(outdir: str | os.PathLike, trainability: bool = False) -> list[Path]:
+    """Write poole_fig1.png (running its simulations into ``outdir``/runs), poole_fig2.png, schoenholz_xi.png and,
+    if ``trainability`` (a few minutes), trainability.png with its data trainability.npz."""
+    outdir = Path(outdir)
+    (outdir / "runs").mkdir(parents=True, exist_ok=True)
+    written = [save(poole_fig1(poole_runs(outdir / "runs")), outdir / "poole_fig1.png"),
+               save(poole_fig2(), outdir / "poole_fig2.png"),
+               save(schoenholz_xi(), outdir / "schoenholz_xi.png")]
+    if trainability:
+        result = train_grid()
+        np.savez(outdir / "trainability.npz", **result)
+        written.append(save(trainability_figure(result), outdir / "trainability.png"))
+    return written
