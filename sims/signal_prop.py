@@ -69,17 +69,17 @@ class SignalPropagation:
         first = int(state["layer"][0])
         layers = np.arange(first, min(first + max_rows, self.n_rows), dtype=np.int64)
         rows = np.empty((len(layers), 4))
-        for r, lay in enumerate(layers):
-            if lay > 0:
-                def propagate(k, lay=int(lay)):
-                    h[k] = deepnet.layer(deepnet.stream(self.seed, k, lay), h[k], self.phi, s.sigma_w2, s.sigma_b2,
-                                         s.weights)
-                with ThreadPoolExecutor(numba.get_num_threads()) as pool:  # networks are independent streams
+        ddof = 1 if len(h) > 1 else 0
+        with ThreadPoolExecutor(numba.get_num_threads()) as pool:  # networks are independent streams
+            for r, lay in enumerate(layers):
+                if lay > 0:
+                    def propagate(k, lay=int(lay)):
+                        h[k] = deepnet.layer(deepnet.stream(self.seed, k, lay), h[k], self.phi, s.sigma_w2,
+                                             s.sigma_b2, s.weights)
                     list(pool.map(propagate, range(len(h))))
-            q, c = np.array([deepnet.pair_statistics(hk) for hk in h]).T
-            ddof = 1 if len(h) > 1 else 0
-            rows[r] = q.mean(), q.std(ddof=ddof), c.mean(), c.std(ddof=ddof)
-            state["layer"][0] = lay + 1
+                q, c = np.array([deepnet.pair_statistics(hk) for hk in h]).T
+                rows[r] = q.mean(), q.std(ddof=ddof), c.mean(), c.std(ddof=ddof)
+                state["layer"][0] = lay + 1
         return {name: (layers, rows[:, i]) for i, name in enumerate(OBSERVABLES)}
 
     def progress(self, state) -> tuple[int, int]:
