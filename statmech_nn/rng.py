@@ -19,12 +19,20 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .errors import ParameterError
+
 _U64 = np.uint64
 
 
-def seed_sequence(seed: int, *key: int) -> np.random.SeedSequence:
-    """The stream for ``seed`` and an index path ``key`` (e.g. sweep point, chain)."""
-    return np.random.SeedSequence(entropy=int(seed), spawn_key=tuple(int(k) for k in key))
+def seed_sequence(seed, *key: int) -> np.random.SeedSequence:
+    """The stream for ``seed`` (a non-negative int, or a SeedSequence such as a sweep point's) extended by the
+    index path ``key`` (e.g. sweep point, chain, layer)."""
+    key = tuple(int(k) for k in key)
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, *key))
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ParameterError("seed", seed, "a non-negative integer or a numpy SeedSequence")
+    return np.random.SeedSequence(entropy=int(seed), spawn_key=key)
 
 
 def xoshiro256_state(seq: np.random.SeedSequence) -> np.ndarray:
@@ -33,6 +41,11 @@ def xoshiro256_state(seq: np.random.SeedSequence) -> np.ndarray:
     if not state.any():  # pragma: no cover - probability 2**-256
         state[0] = 1
     return state
+
+
+def xoshiro256_states(seed, n: int, *key: int) -> np.ndarray:
+    """``(n, 4)`` uint64 xoshiro256** states, one per chain; chain c is keyed by (``key``, c), never by thread."""
+    return np.stack([xoshiro256_state(seed_sequence(seed, *key, c)) for c in range(n)]).reshape(n, 4)
 
 
 def xoshiro128_lanes(seq: np.random.SeedSequence, n_lanes: int) -> np.ndarray:

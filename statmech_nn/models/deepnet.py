@@ -25,13 +25,14 @@ import math
 import numpy as np
 from numba import njit
 
+from statmech_nn.rng import seed_sequence
+
 WEIGHTS = ("gaussian", "orthogonal")
 
 
 def stream(seed: np.random.SeedSequence, network: int, layer: int) -> np.random.Generator:
     """The generator of layer ``layer`` of network ``network`` (layer 0: the inputs)."""
-    seq = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, network, layer))
-    return np.random.Generator(np.random.PCG64(seq))
+    return np.random.Generator(np.random.PCG64(seed_sequence(seed, network, layer)))
 
 
 def input_pair(rng: np.random.Generator, width: int, q0: float, c0: float) -> np.ndarray:

@@ -27,7 +27,8 @@ from numba import njit, prange
 
 from statmech_nn.errors import ParameterError
 from statmech_nn.models.rbm import RBM, phi, phi_numpy
-from statmech_nn.samplers.rbm_gibbs import chain_states, draw_unit, hidden_field, sample_visible
+from statmech_nn.rng import xoshiro256_states
+from statmech_nn.samplers.rbm_gibbs import draw_unit, hidden_field, sample_visible
 
 
 @njit(cache=True)
@@ -136,7 +137,7 @@ def ais(model: RBM, betas, n_chains: int, seed, base_visible_bias=None) -> AISRe
         raise ParameterError("n_chains", n_chains, "an integer >= 2")
     a_base, log_z_base = _base(model, base_visible_bias)
     visible = np.empty((int(n_chains), model.n_visible))
-    log_w = _run(model, betas, visible, chain_states(seed, int(n_chains), 3), True, a_base)
+    log_w = _run(model, betas, visible, xoshiro256_states(seed, int(n_chains), 3), True, a_base)
     log_mean, err, ess = _log_mean_exp(log_w)
     return AISResult(log_z_base + log_mean, err, ess, log_w, log_z_base)
 
@@ -151,6 +152,6 @@ def reverse_ais(model: RBM, betas, visible, seed, base_visible_bias=None) -> AIS
     if visible.ndim != 2 or visible.shape[0] < 2:
         raise ParameterError("visible", f"array of shape {visible.shape}",
                              "at least 2 configurations (chains, n_visible)")
-    log_w = _run(model, betas, visible, chain_states(seed, visible.shape[0], 4), False, a_base)
+    log_w = _run(model, betas, visible, xoshiro256_states(seed, visible.shape[0], 4), False, a_base)
     log_mean, err, ess = _log_mean_exp(log_w)
     return AISResult(log_z_base - log_mean, err, ess, log_w, log_z_base)

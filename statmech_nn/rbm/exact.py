@@ -15,7 +15,7 @@ from numba import njit, prange
 
 from statmech_nn.errors import ParameterError
 from statmech_nn.models.rbm import RBM, phi, states_of_index
-from statmech_nn.samplers.rbm_gibbs import sequence
+from statmech_nn.rng import seed_sequence
 
 #: Largest layer that :func:`log_partition` enumerates (2^30 free energies); tables stop at 2^24.
 MAX_EXACT_UNITS = 30
@@ -117,5 +117,5 @@ def mean_log_likelihood(model: RBM, data) -> float:
 def exact_samples(model: RBM, n_samples: int, seed) -> np.ndarray:
     """``n_samples`` independent visible configurations drawn from the exact p(v) (float, (n_samples, n_visible))."""
     p = np.exp(visible_log_probabilities(model))
-    index = np.random.default_rng(sequence(seed, 2)).choice(p.size, size=n_samples, p=p / p.sum())
+    index = np.random.default_rng(seed_sequence(seed, 2)).choice(p.size, size=n_samples, p=p / p.sum())
     return states_of_index(index, model.n_visible, model.units)

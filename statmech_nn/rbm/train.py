@@ -33,9 +33,8 @@ from statmech_nn.errors import ParameterError
 from statmech_nn.models.rbm import RBM, UNITS
 from statmech_nn.params import Param, ParamSet, Settings
 from statmech_nn.rbm.data import as_dataset, base_rate_bias
-from statmech_nn.rng import next_below, xoshiro256_state
-from statmech_nn.samplers.rbm_gibbs import (chain_states, gibbs_kernel, hidden_field, sequence,
-                                            tempering_kernel)
+from statmech_nn.rng import next_below, seed_sequence, xoshiro256_state, xoshiro256_states
+from statmech_nn.samplers.rbm_gibbs import gibbs_kernel, hidden_field, tempering_kernel
 
 
 def _check(s: Settings) -> None:
@@ -142,7 +141,7 @@ def init_state(settings: Settings, data, seed) -> dict[str, np.ndarray]:
     0, zero velocities, persistent chains (pcd/pt) of uniformly random units; ``seed`` an int or SeedSequence."""
     data = as_dataset(data, settings.units)
     n_v, n_h = data.shape[1], settings.n_hidden
-    gen = np.random.default_rng(sequence(seed, 0))
+    gen = np.random.default_rng(seed_sequence(seed, 0))
     state = {"weights": gen.normal(0.0, settings.init_scale, (n_v, n_h)),
              "visible_bias": base_rate_bias(data, settings.units), "hidden_bias": np.zeros(n_h)}
     for name in ("weights", "visible_bias", "hidden_bias"):
@@ -151,8 +150,8 @@ def init_state(settings: Settings, data, seed) -> dict[str, np.ndarray]:
     if settings.method != "cd":
         bits = gen.integers(0, 2, (pt_betas(settings).size, n_chains, n_v)).astype(np.float64)
         state["chains"] = 2.0 * bits - 1.0 if settings.units == "spin" else bits
-    state["rng_chains"] = chain_states(seed, n_chains, 0)
-    state["rng_data"] = xoshiro256_state(sequence(seed, 1))
+    state["rng_chains"] = xoshiro256_states(seed, n_chains, 0)
+    state["rng_data"] = xoshiro256_state(seed_sequence(seed, 1))
     state["epoch"] = np.array(0, np.int64)
     return state
 

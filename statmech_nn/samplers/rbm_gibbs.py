@@ -26,7 +26,7 @@ from numba import njit, prange
 
 from statmech_nn.errors import ParameterError
 from statmech_nn.models.rbm import RBM
-from statmech_nn.rng import next_double, seed_sequence, xoshiro256_state
+from statmech_nn.rng import next_double, seed_sequence, xoshiro256_states
 
 
 @njit(cache=True)
@@ -128,21 +128,9 @@ def tempering_kernel(W, a, b, betas, visible, rng, n_sweeps, spin, accepted, fli
                         accepted[t, c] += 1
 
 
-def sequence(seed, *key) -> np.random.SeedSequence:
-    """The stream for ``seed`` (an int or a SeedSequence, e.g. a sweep point's) extended by ``key``.
-
-    Keys in use: 0 chain generators (then the chain index), 1 random starting units, 2 exact samples,
-    3 AIS, 4 reverse AIS; training uses 0 for initial parameters and chains and 1 for the minibatch order."""
-    if isinstance(seed, np.random.SeedSequence):
-        return np.random.SeedSequence(seed.entropy, spawn_key=tuple(seed.spawn_key) + tuple(key))
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ParameterError("seed", seed, "a non-negative integer or a numpy SeedSequence")
-    return seed_sequence(int(seed), *key)
-
-
-def chain_states(seed, n_chains: int, *key) -> np.ndarray:
-    """(n_chains, 4) uint64 xoshiro256** states; chain c is keyed by (``key``, c), never by thread."""
-    return np.stack([xoshiro256_state(sequence(seed, *key, c)) for c in range(n_chains)]).reshape(n_chains, 4)
+# Stream keys (after the run's or point's seed): 0 chain generators (then the chain index), 1 random starting
+# units, 2 exact samples, 3 AIS, 4 reverse AIS; training uses 0 for initial parameters and chains and 1 for the
+# minibatch order.
 
 
 def _positive_int(name: str, value, low: int = 1) -> int:
@@ -152,7 +140,7 @@ def _positive_int(name: str, value, low: int = 1) -> int:
 
 
 def _random_units(seed, shape: tuple, spin: bool) -> np.ndarray:
-    bits = np.random.default_rng(sequence(seed, 1)).integers(0, 2, shape).astype(np.float64)
+    bits = np.random.default_rng(seed_sequence(seed, 1)).integers(0, 2, shape).astype(np.float64)
     return 2.0 * bits - 1.0 if spin else bits
 
 
@@ -178,7 +166,7 @@ def init_chains(model: RBM, n_chains: int, seed, visible=None) -> dict[str, np.n
     if visible is None:
         visible = _random_units(seed, shape, model.spin)
     visible = np.array(np.broadcast_to(model.states(visible, model.n_visible, "visible"), shape), order="C")
-    return {"visible": visible, "rng": chain_states(seed, n_chains, 0)}
+    return {"visible": visible, "rng": xoshiro256_states(seed, n_chains, 0)}
 
 
 def gibbs(model: RBM, chains: dict[str, np.ndarray], n_steps: int, beta: float = 1.0) -> np.ndarray:
@@ -218,7 +206,7 @@ def init_tempering(model: RBM, betas, n_chains: int, seed) -> dict[str, np.ndarr
     n_chains = _positive_int("n_chains", n_chains)
     return {"betas": np.array(betas),
             "visible": _random_units(seed, (betas.size, n_chains, model.n_visible), model.spin),
-            "rng": chain_states(seed, n_chains, 0),
+            "rng": xoshiro256_states(seed, n_chains, 0),
             "accepted": np.zeros((betas.size - 1, n_chains), np.int64),
             "sweeps": np.array(0, np.int64)}
 
