@@ -18,7 +18,6 @@ and ``os.replace``\\ s it over ``path``. A ``kill -9`` at any moment leaves the 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,6 +135,18 @@ def _fsync_replace(tmp: Path, path: Path) -> None:
         os.close(fd)
 
 
+def _copy_compact(src: Path, dst: Path) -> None:
+    """``src`` copied object by object to a new ``dst``, without the checkpoint and results it will replace:
+    a byte copy would carry the space of every replaced checkpoint along, and HDF5 never gives it back."""
+    with h5py.File(src, "r") as old, h5py.File(dst, "w") as new:
+        new.attrs.update(old.attrs)
+        for name in old:
+            if name in ("checkpoint", "results"):
+                new.create_group(name).attrs.update(old[name].attrs)
+            else:
+                old.copy(old[name], new, name=name)
+
+
 class RunWriter:
     """The single writer of one run file. Rows are buffered; :meth:`commit` makes them durable atomically."""
 
@@ -167,7 +178,7 @@ class RunWriter:
     def commit(self, state: Mapping[str, np.ndarray], status: str = "running",
                results: Mapping[str, np.ndarray] | None = None) -> None:
         """Write buffered rows, the checkpoint ``state`` and ``status``; replace the file atomically."""
-        shutil.copyfile(self.path, self._tmp)
+        _copy_compact(self.path, self._tmp)
         with h5py.File(self._tmp, "r+") as f:
             append_rows(f, {name: (np.concatenate([s for s, _ in parts]), np.concatenate([v for _, v in parts]))
                             for name, parts in self._pending.items()})
