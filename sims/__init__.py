@@ -4,9 +4,13 @@ from __future__ import annotations
 from statmech_nn.errors import SpecError
 from statmech_nn.study import Study
 
-from . import ising, signal_prop
+from . import chaos, ising, signal_prop
 
-STUDIES: dict[str, Study] = {s.name: s for s in (ising.STUDY, signal_prop.STUDY)}
+STUDIES: dict[str, Study] = {s.name: s for s in (
+    ising.STUDY,
+    signal_prop.STUDY,
+    chaos.STUDY,
+)}
 
 
 def get_study(name: str) -> Study:

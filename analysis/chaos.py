@@ -1,0 +1,185 @@
+"""Estimates and figures for the ``chaos`` study (Poole et al. 2016; Raghu et al. 2017).
+
+* :func:`analyze` — the length growth factor per layer (geometric mean over the depth, mean ± s.e.m. over
+  networks) against √χ_1, and each observable at the last layer against its mean-field value.
+* :func:`run_figure` — the four observables of one run against the layer, simulation over theory.
+* :func:`poole_fig3` — length L^E_l / L^E_0 and normalised curvature κ̄_l against depth in the ordered, critical
+  and chaotic phases, with the recursions L ∝ χ_1^{l/2}, κ̄² = 3χ_2/χ_1² + κ̄²/χ_1 (Poole et al., Figs. 3–4).
+* :func:`poole_fig4` — the Grassmannian length L^G_l against depth: saturating in order, exponential in chaos.
+* :func:`raghu_length` — trajectory length against depth for growing σ_w² and for ReLU at σ_w² = 2 (no growth,
+  Hanin, Jeong & Rolnick 2022), and neuron transitions against trajectory length (Raghu et al. 2017).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from statmech_nn.errors import FormatError
+from statmech_nn.io.runfile import Run, read_run
+
+from .plots import plt
+from .stats import Estimate
+
+OBSERVABLES = ("length", "curvature", "grassmannian_length", "transitions")
+LABELS = {"length": "length L^E", "curvature": "curvature κ̄ = √N κ", "grassmannian_length": "Grassmannian length L^G",
+          "transitions": "neuron transitions"}
+
+
+def _exact(value: float) -> Estimate:
+    return Estimate(float(value), 0.0, math.nan, 0)
+
+
+def _over_networks(values: np.ndarray) -> Estimate:
+    """Mean ± standard error over networks (independent samples; error nan for a single network)."""
+    n = len(values)
+    sem = float(np.std(values, ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+    return Estimate(float(np.mean(values)), sem, math.nan, n)
+
+
+def _check(run: Run) -> None:
+    if run.study != "chaos":
+        raise FormatError(f"{run.path}: a '{run.study}' run, not 'chaos'")
+    if "length" not in run.observables or len(run.observables["length"]) < 2:
+        raise FormatError(f"{run.path}: needs at least layers 0 and 1 of the chaos observables")
+
+
+def length_ratios(run: Run) -> np.ndarray:
+    """Per network, the geometric mean of L^E_l / L^E_{l−1} over the stored layers: (L^E_last / L^E_0)^{1/last}."""
+    series = run.observables["length"]
+    return (series.value[-1] / series.value[0]) ** (1.0 / float(series.step[-1] - series.step[0]))
+
+
+def analyze(run: Run) -> dict[str, Estimate]:
+    """``length_ratio`` (mean ± s.e.m. over networks of :func:`length_ratios`) beside ``length_ratio_theory``
+    (the same geometric mean of √χ_1^{(l)}, = √χ_1 at q0 = q*); for every observable X its value at the last
+    stored layer ``X_L`` (mean ± s.e.m. over networks) beside ``X_L_theory``; ``q_star``, ``chi1``, ``chi2``;
+    ``turning_per_point_L`` = L^G_L / points, the angle the tangent turns between neighbouring points: the
+    finite differences are accurate to ~1e-3 while it is ≲ 0.1 (docs/chaos.md)."""
+    _check(run)
+    out = {name: _exact(run.results[name]) for name in ("q_star", "chi1", "chi2") if name in run.results}
+    steps = run.observables["length"].step
+    first, last = int(steps[0]), int(steps[-1])
+    theory_length = run.results["length_theory"]
+    out["length_ratio"] = _over_networks(length_ratios(run))
+    out["length_ratio_theory"] = _exact((theory_length[last] / theory_length[first]) ** (1.0 / (last - first)))
+    for name in OBSERVABLES:
+        out[f"{name}_L"] = _over_networks(run[name][-1].astype(float))
+        out[f"{name}_L_theory"] = _exact(run.results[f"{name}_theory"][last])
+    out["turning_per_point_L"] = _over_networks(run["grassmannian_length"][-1] / int(run.parameters["points"]))
+    return out
+
+
+def _sizes(run: Run) -> str:
+    p = run.parameters
+    return f"N = {p['width']}, {p['networks']} {p['weights']} networks, {p['points']} points"
+
+
+def _title(run: Run) -> str:
+    p = run.parameters
+    return f"φ = {p['phi']}, σ_w² = {p['sigma_w2']:g}, σ_b² = {p['sigma_b2']:g}, {_sizes(run)}"
+
+
+def _panel(ax, run: Run, name: str, scale: float = 1.0, color="C0", label=None) -> None:
+    """Theory (line) and network mean ± s.e.m. (points) of ``name`` against the layer, divided by ``scale``."""
+    theory = run.results[f"{name}_theory"]
+    ax.plot(np.arange(len(theory)), theory / scale, "-", color=color, lw=1.2, label=label)
+    series = run.observables[name]
+    values = series.value.astype(float) / scale
+    n = values.shape[1]
+    sem = values.std(axis=1, ddof=1) / math.sqrt(n) if n > 1 else None
+    ax.errorbar(series.step, values.mean(axis=1), yerr=sem, fmt="o", ms=3, color=color, mfc="none")
+
+
+def run_figure(run: Run):
+    """The four observables of a run against layer l: mean-field theory (lines), networks (points ± s.e.m.)."""
+    _check(run)
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+    for ax, name in zip(axes.flat, OBSERVABLES):
+        _panel(ax, run, name, label="mean-field theory")
+        if name != "curvature":
+            ax.set_yscale("log")
+        ax.set(xlabel="layer l", ylabel=LABELS[name])
+        ax.legend(fontsize=8)
+    fig.suptitle(f"chaos: {_title(run)}", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def _runs(runs) -> list[Run]:
+    out = [r if isinstance(r, Run) else read_run(r) for r in runs]
+    for run in out:
+        _check(run)
+    return out
+
+
+def _phase(run: Run) -> str:
+    chi1 = float(run.results["chi1"])
+    return "critical" if abs(chi1 - 1.0) < 1e-3 else "chaotic" if chi1 > 1.0 else "ordered"
+
+
+def _legend(run: Run) -> str:
+    return (f"{_phase(run)}: σ_w² = {run.parameters['sigma_w2']:g}, χ_1 = {float(run.results['chi1']):.3f}")
+
+
+def poole_fig3(runs):
+    """(a) L^E_l / L^E_0 (log scale) and (b) κ̄_l against l for chaos runs (or paths) in different phases:
+    networks (points ± s.e.m.) over the recursions (lines); κ̄_∞ of a chaotic run (|χ_1 − 1| ≥ 1e-3) dashed."""
+    from statmech_nn.meanfield.curvature import saturated_curvature
+
+    runs = _runs(runs)
+    fig, (ax_l, ax_k) = plt.subplots(1, 2, figsize=(10, 4.2))
+    for k, run in enumerate(runs):
+        color = f"C{k}"
+        _panel(ax_l, run, "length", scale=float(run.results["length_theory"][0]), color=color, label=_legend(run))
+        _panel(ax_k, run, "curvature", color=color, label=_legend(run))
+        if _phase(run) == "chaotic":
+            ax_k.axhline(saturated_curvature(float(run.results["chi1"]), float(run.results["chi2"])), color=color,
+                         ls="--", lw=0.8)
+    ax_l.set(yscale="log", xlabel="layer l", ylabel="L^E_l / L^E_0", title="length grows by √χ_1 per layer")
+    ax_k.set(yscale="log", xlabel="layer l", ylabel="κ̄_l = √N κ_l",
+             title="curvature: κ̄² = 3χ_2/χ_1² + κ̄²/χ_1 (dashed: κ̄_∞)")
+    for ax in (ax_l, ax_k):
+        ax.legend(fontsize=7)
+    fig.suptitle(f"Poole et al. 2016: circle through {runs[0].parameters['phi']} networks, "
+                 f"σ_b² = {runs[0].parameters['sigma_b2']:g}, {_sizes(runs[0])}", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def poole_fig4(runs):
+    """Grassmannian length L^G_l (log scale) against l: 2π at the input circle, saturating in the ordered phase
+    and growing as χ_1^{l/2} in the chaotic phase (global curvature exponential in depth)."""
+    runs = _runs(runs)
+    fig, ax = plt.subplots(figsize=(6, 4.4))
+    for k, run in enumerate(runs):
+        _panel(ax, run, "grassmannian_length", color=f"C{k}", label=_legend(run))
+    ax.set(yscale="log", xlabel="layer l", ylabel="Grassmannian length L^G_l",
+           title="Poole et al. 2016: L^G = κ̄ L^E / √N (lines), networks (points)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def raghu_length(runs):
+    """(a) Trajectory length L^E_l / L^E_0 against depth for every run (log scale; theory lines);
+    (b) neuron transitions against trajectory length over all layers and runs, with the Rice-formula line
+    T = √N L^E / (π √q^l) of each run (Raghu et al. 2017: transitions proportional to trajectory length)."""
+    runs = _runs(runs)
+    fig, (ax_l, ax_t) = plt.subplots(1, 2, figsize=(10, 4.2))
+    for k, run in enumerate(runs):
+        color = f"C{k}"
+        label = f"{run.parameters['phi']}, σ_w² = {run.parameters['sigma_w2']:g} (χ_1 = {float(run.results['chi1']):.2f})"
+        _panel(ax_l, run, "length", scale=float(run.results["length_theory"][0]), color=color, label=label)
+        length, transitions = run["length"].astype(float), run["transitions"].astype(float)
+        ax_t.loglog(length.ravel(), transitions.ravel(), "o", ms=3, mfc="none", color=color, label=label)
+        ax_t.loglog(run.results["length_theory"], run.results["transitions_theory"], "-", lw=1, color=color)
+    ax_l.set(yscale="log", xlabel="depth l", ylabel="trajectory length L^E_l / L^E_0",
+             title="trajectory length against depth")
+    ax_t.set(xlabel="trajectory length L^E_l", ylabel="neuron transitions T_l",
+             title="transitions ∝ length (lines: √N L / (π √q^l))")
+    for ax in (ax_l, ax_t):
+        ax.legend(fontsize=7)
+    fig.suptitle(f"Raghu et al. 2017: {_sizes(runs[0])}", fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,165 @@
+"""Study ``chaos``: a great circle of inputs propagated through deep random networks (Poole et al. 2016;
+Raghu et al. 2017): per-layer length, curvature, Grassmannian length and neuron transitions beside their
+mean-field predictions (:mod:`statmech_nn.meanfield.curvature`).
+
+``networks`` independent networks h^l = W^l φ(h^{l−1}) + b^l of width N each propagate the circle
+h^0(θ) = √(N q0) (u0 cos θ + u1 sin θ) sampled at ``points`` angles (q0 = 0 selects q0 = q*, Poole's choice).
+One row per layer (step = layer, 0..depth) holds each observable for every network (row shape (networks,));
+/results holds the theory curves ``<observable>_theory`` and the fixed point (docs/chaos.md).
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from statmech_nn.errors import ParameterError
+from statmech_nn.meanfield import ACTIVATIONS, activation, fixed_point
+from statmech_nn.meanfield.curvature import curve_theory
+from statmech_nn.models import deepnet, manifold
+from statmech_nn.params import Param, ParamSet, Settings
+from statmech_nn.study import Study, run_study, seed_param
+
+OBSERVABLES = ("length", "curvature", "grassmannian_length", "transitions")
+MAX_DOUBLES = 5 * 10**8  # networks × points × width held in memory (4 GB)
+
+
+def _check(s: Settings) -> None:
+    if s.networks * s.points * s.width > MAX_DOUBLES:
+        raise ParameterError("points", s.points, f"networks × points × width <= {MAX_DOUBLES:.0e} "
+                                                  f"(here {s.networks} × {s.points} × {s.width})")
+    if s.q0 == 0.0:
+        q_star = fixed_point(s.phi, s.sigma_w2, s.sigma_b2).q_star
+        if not (math.isfinite(q_star) and q_star > 0.0):
+            raise ParameterError("q0", s.q0, f"a value > 0: the fixed point q* = {q_star} of this "
+                                             "(phi, sigma_w2, sigma_b2) cannot place the circle")
+
+
+PARAMS = ParamSet(
+    Param("phi", str, "tanh", "activation function φ", choices=tuple(ACTIVATIONS)),
+    Param("sigma_w2", float, 4.0, "weight variance σ_w² (W_ij ~ N(0, σ_w²/N))", low=0, low_open=True),
+    Param("sigma_b2", float, 0.1, "bias variance σ_b²", low=0),
+    Param("width", int, 1000, "units per layer N", low=2, high=20000),
+    Param("depth", int, 20, "number of layers L (rows for layers 0..L)", low=1, high=10000),
+    Param("points", int, 4000, "points sampling the input circle", low=8),
+    Param("networks", int, 4, "independent networks", low=1),
+    Param("weights", str, "gaussian", "weight ensemble", choices=deepnet.WEIGHTS),
+    Param("q0", float, 0.0, "squared length q^0 = |h^0|²/N of the circle's points; 0: the fixed point q*", low=0),
+    seed_param(),
+    check=_check,
+)
+
+
+@dataclass(frozen=True)
+class Chaos:
+    """Settings of one run; state = {"h": (networks, points, width) pre-activations of the current layer (empty
+    once the last layer is reported), "layer": [next layer to report]}."""
+
+    settings: Settings
+    seed: np.random.SeedSequence
+
+    study = "chaos"
+
+    @property
+    def observables(self) -> dict:
+        n = (self.settings.networks,)
+        return {name: (np.int64 if name == "transitions" else np.float64, n) for name in OBSERVABLES}
+
+    @cached_property
+    def phi(self):
+        return activation(self.settings.phi)
+
+    @cached_property
+    def q0(self) -> float:
+        s = self.settings
+        return s.q0 if s.q0 > 0.0 else fixed_point(self.phi, s.sigma_w2, s.sigma_b2).q_star
+
+    def init_state(self) -> dict[str, np.ndarray]:
+        s = self.settings
+        h = np.empty((s.networks, s.points, s.width))
+        for k in range(s.networks):
+            h[k] = manifold.circle(deepnet.stream(self.seed, k, 0), s.width, s.points, self.q0)
+        return {"h": h, "layer": np.zeros(1, dtype=np.int64)}
+
+    def advance(self, state, max_rows: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Report up to ``max_rows`` layers (propagating every network one layer before each but layer 0)."""
+        s, h = self.settings, state["h"]
+        first = int(state["layer"][0])
+        layers = np.arange(first, min(first + max_rows, s.depth + 1), dtype=np.int64)
+        rows = np.empty((len(layers), len(OBSERVABLES), s.networks))
+        for r, lay in enumerate(layers):
+            for k in range(s.networks):
+                if lay > 0:
+                    h[k] = manifold.layer(deepnet.stream(self.seed, k, int(lay)), h[k], self.phi, s.sigma_w2,
+                                          s.sigma_b2, s.weights)
+                rows[r, :, k] = manifold.geometry(h[k])
+            state["layer"][0] = lay + 1
+        if state["layer"][0] > s.depth:  # finished: keep the pre-activations out of the final checkpoint
+            state["h"] = np.empty((0, s.points, s.width))
+        return {name: (layers, rows[:, i].astype(self.observables[name][0])) for i, name in enumerate(OBSERVABLES)}
+
+    def progress(self, state) -> tuple[int, int]:
+        return int(state["layer"][0]), self.settings.depth + 1
+
+    @cached_property
+    def theory(self) -> dict[str, np.ndarray]:
+        s = self.settings
+        fp = fixed_point(self.phi, s.sigma_w2, s.sigma_b2)
+        curves = curve_theory(self.phi, s.sigma_w2, s.sigma_b2, self.q0, s.depth, s.width)
+        fixed = {"q_star": fp.q_star, "chi1": fp.chi1, "chi2": fp.chi2, "q0": self.q0}
+        return {**{k: np.float64(v) for k, v in fixed.items()}, **{f"{k}_theory": v for k, v in curves.items()}}
+
+    def results(self, state) -> dict[str, np.ndarray]:
+        return self.theory
+
+
+def build(s: Settings, seed: np.random.SeedSequence) -> Chaos:
+    return Chaos(s, seed)
+
+
+STUDY = Study("chaos", "length, curvature and transitions of a circle of inputs through deep random networks",
+              PARAMS, build)
+
+#: The phases of Poole et al.'s Figs. 3–4 at σ_b² = 0.1 (tanh): ordered, critical (χ_1 = 1), chaotic.
+POOLE_SIGMA_B2 = 0.1
+POOLE_SIGMA_W2 = {"ordered": 1.5, "critical": 1.986073, "chaotic": 4.0}
+POOLE_RUN = {"phi": "tanh", "sigma_b2": POOLE_SIGMA_B2, "width": 1000, "points": 2000, "depth": 16}
+#: Raghu et al.'s trajectory length: tanh at growing σ_w² (σ_b² = 0.1) and ReLU at σ_w² = 2, σ_b² = 0 (χ_1 = 1),
+#: from circles with q0 = 1. 4000 points keep the turning angle per point L^G/P ≲ 0.1 up to σ_w² = 9 at depth 10.
+RAGHU_CASES = (("tanh", 1.5), ("tanh", 4.0), ("tanh", 9.0), ("relu", 2.0))
+RAGHU_RUN = {"q0": 1.0, "width": 500, "points": 4000, "depth": 10}
+
+
+def chaos_runs(outdir: str | os.PathLike, networks: int = 3, seed: int = 2016) -> dict[str, list[Path]]:
+    """The runs behind the figures, written into ``outdir``: {"poole": [ordered, critical, chaotic] with
+    POOLE_RUN, "raghu": one run per RAGHU_CASES entry with RAGHU_RUN}. About 10 minutes on one core."""
+    outdir = Path(outdir)
+    runs: dict[str, list[Path]] = {"poole": [], "raghu": []}
+    for phase, sw2 in POOLE_SIGMA_W2.items():
+        path = outdir / f"chaos_poole_{phase}.h5"
+        run_study(STUDY, {**POOLE_RUN, "sigma_w2": sw2, "networks": networks, "seed": seed}, path, overwrite=True)
+        runs["poole"].append(path)
+    for phi, sw2 in RAGHU_CASES:
+        path = outdir / f"chaos_raghu_{phi}_{sw2:g}.h5"
+        run_study(STUDY, {**RAGHU_RUN, "phi": phi, "sigma_w2": sw2, "sigma_b2": 0.0 if phi == "relu" else 0.1,
+                          "networks": networks, "seed": seed}, path, overwrite=True)
+        runs["raghu"].append(path)
+    return runs
+
+
+def chaos_figures(outdir: str | os.PathLike, **options) -> list[Path]:
+    """Run :func:`chaos_runs` into ``outdir``/runs and write chaos_poole_fig3.png, chaos_poole_fig4.png and
+    chaos_raghu_length.png into ``outdir``; returns the PNG paths. ``options`` go to :func:`chaos_runs`."""
+    from statmech_nn.analysis import chaos as analysis
+    from statmech_nn.analysis.plots import save
+
+    outdir = Path(outdir)
+    (outdir / "runs").mkdir(parents=True, exist_ok=True)
+    runs = chaos_runs(outdir / "runs", **options)
+    return [save(analysis.poole_fig3(runs["poole"]), outdir / "chaos_poole_fig3.png"),
+            save(analysis.poole_fig4(runs["poole"]), outdir / "chaos_poole_fig4.png"),
+            save(analysis.raghu_length(runs["raghu"]), outdir / "chaos_raghu_length.png")]
