@@ -10,18 +10,20 @@ import os
 from statmech_nn.errors import FormatError
 from statmech_nn.io.runfile import Run, read_run
 
-from . import chaos, ising, plots, signal_prop
+from . import chaos, ising, isometry, plots, signal_prop
 from .stats import Estimate
 
 ANALYSES = {
     "ising": ising.analyze,
     "signal-prop": signal_prop.analyze,
     "chaos": chaos.analyze,
+    "isometry": isometry.analyze,
 }
 #: The figure ``statmech-nn plot`` draws for a run of each study (default: time series and histograms).
 RUN_FIGURES = {
     "signal-prop": signal_prop.run_figure,
     "chaos": chaos.run_figure,
+    "isometry": isometry.run_figure,
 }
 
 

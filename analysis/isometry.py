@@ -1,0 +1,148 @@
+"""Estimates and figures for the ``isometry`` study (Pennington, Schoenholz & Ganguli 2017).
+
+* :func:`analyze` — mean, variance and third moment of the eigenvalues λ of JJᵀ pooled over the run's networks,
+  with errors from the network-to-network spread (jackknife over networks), beside their free-probability
+  predictions.
+* :func:`run_figure` — the singular-value histogram of one run over the predicted density.
+* :func:`pennington_figure` — singular-value densities for L ∈ {2, 8, 32, 128}: orthogonal vs Gaussian weights,
+  tanh vs ReLU, sampled (histograms) over predicted (lines).
+* :func:`variance_figure` — Var(λ) against depth: sampled points over the line L (μ₂/μ₁² − 1 − s₁).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from statmech_nn.errors import FormatError
+from statmech_nn.io.runfile import Run, read_run
+
+from .plots import plt
+from .stats import Estimate, jackknife
+
+PREDICTED = ("jjt_mean_predicted", "jjt_variance_predicted", "jjt_moment3_predicted", "sigma_w2", "q0", "chi1")
+
+
+def _exact(value: float) -> Estimate:
+    return Estimate(float(value), 0.0, math.nan, 0)
+
+
+def _check(run: Run) -> None:
+    if run.study != "isometry":
+        raise FormatError(f"{run.path}: a '{run.study}' run, not 'isometry'")
+
+
+def analyze(run: Run) -> dict[str, Estimate]:
+    """``jjt_mean``, ``jjt_variance``, ``jjt_moment3`` (E[λ³]) of the eigenvalues of all networks pooled, errors
+    from a jackknife over networks (n = networks; nan error for one network), and the predictions (error 0)."""
+    _check(run)
+    out = {name: _exact(run.results[name]) for name in PREDICTED if name in run.results}
+    lam = np.asarray(run.results["singular_values"], dtype=float) ** 2
+    if lam.size == 0:
+        return out
+    m1, m2, m3 = (np.mean(lam**k, axis=1) for k in (1, 2, 3))
+    n = len(lam)
+    if n > 1:
+        out["jjt_mean"] = jackknife(lambda a: a, m1, block=1)
+        out["jjt_variance"] = jackknife(lambda a, b: b - a * a, m1, m2, block=1)
+        out["jjt_moment3"] = jackknife(lambda c: c, m3, block=1)
+    else:
+        out.update(jjt_mean=Estimate(float(m1[0]), math.nan, math.nan, 1),
+                   jjt_variance=Estimate(float(m2[0] - m1[0] ** 2), math.nan, math.nan, 1),
+                   jjt_moment3=Estimate(float(m3[0]), math.nan, math.nan, 1))
+    return out
+
+
+def singular_value_density(run: Run) -> tuple[np.ndarray, np.ndarray, float]:
+    """(s, ρ_s(s), atom at 0) of the predicted singular values, ρ_s(s) = 2 s ρ(s²)."""
+    x, rho = run.results["density_x"], run.results["density"]
+    s = np.sqrt(x)
+    return s, 2.0 * s * rho, float(run.results["density_atom_zero"])
+
+
+def _histogram(ax, run: Run, s_max: float, color: str, label: str | None = None) -> None:
+    """Histogram of all networks' singular values on [0, s_max], normalised by the total count (so that an atom at
+    0, e.g. ReLU's dead units, is left out of the bars but not of the normalisation)."""
+    sv = np.asarray(run.results["singular_values"], dtype=float).ravel()
+    edges = np.linspace(0.0, s_max, 61)
+    atom = float(run.results["density_atom_zero"])
+    keep = sv > 1e-6 * sv.max() if atom > 0 else np.ones(sv.size, dtype=bool)
+    counts, _ = np.histogram(sv[keep], edges)
+    ax.stairs(counts / (sv.size * np.diff(edges)), edges, color=color, alpha=0.6, label=label)
+
+
+def run_figure(run: Run):
+    """Singular values of all networks (histogram) over the predicted density ρ_s(s) = 2 s ρ(s²)."""
+    _check(run)
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    s, dens, atom = singular_value_density(run)
+    s_max = float(np.quantile(run.results["singular_values"], 0.995)) * 1.1
+    _histogram(ax, run, s_max, "C0", label="sampled networks")
+    inside = s <= s_max
+    ax.plot(s[inside], dens[inside], "k-", lw=1.2, label="free probability")
+    est = analyze(run)
+    p = run.parameters
+    ax.set(xlabel="singular value s of J", ylabel="density",
+           title=(f"{p['phi']}, {p['weights']}, L = {p['depth']}, N = {p['width']}, σ_w² = "
+                  f"{float(run.results['sigma_w2']):.5g}, σ_b² = {p['sigma_b2']}"
+                  + (f", atom {atom:g} at 0" if atom else "")))
+    ax.legend(title=f"Var λ = {est['jjt_variance']} (pred. {float(run.results['jjt_variance_predicted']):.4g})",
+              fontsize=8, title_fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def _load(runs) -> list[Run]:
+    out = [r if isinstance(r, Run) else read_run(r) for r in runs]
+    for r in out:
+        _check(r)
+    return out
+
+
+def pennington_figure(runs):
+    """One panel per (φ, weight law) among ``runs`` (isometry runs), one colour per depth: sampled singular values
+    (histograms) and the predicted density (lines), on a common range [0, 3]."""
+    runs = _load(runs)
+    cases = sorted({(r.parameters["phi"], r.parameters["weights"]) for r in runs},
+                   key=lambda c: (c[0] != "tanh", c[1] != "orthogonal", c))
+    cols = min(2, len(cases))
+    rows = math.ceil(len(cases) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.5 * rows), squeeze=False)
+    s_max = 3.0
+    for ax, (phi, weights) in zip(axes.ravel(), cases):
+        members = sorted((r for r in runs if (r.parameters["phi"], r.parameters["weights"]) == (phi, weights)),
+                         key=lambda r: r.parameters["depth"])
+        for k, r in enumerate(members):
+            color = f"C{k}"
+            _histogram(ax, r, s_max, color)
+            s, dens, _ = singular_value_density(r)
+            inside = s <= s_max
+            ax.plot(s[inside], dens[inside], "-", color=color, lw=1.2, label=f"L = {r.parameters['depth']}")
+        width = members[0].parameters["width"] if members else 0
+        ax.set(xlabel="singular value s", ylabel="density", xlim=(0, s_max), ylim=(0, 4.0),
+               title=f"{phi}, {weights} (N = {width})")
+        ax.legend(fontsize=8)
+    fig.suptitle("Jacobian singular values at criticality: sampled (bars) vs free probability (lines)", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def variance_figure(runs):
+    """Var(λ) of JJᵀ against depth per (φ, weight law): sampled (points ± jackknife error over networks) and the
+    prediction L (μ₂/μ₁² − 1 − s₁) χ₁^{2L} (lines), log-log."""
+    runs = _load(runs)
+    fig, ax = plt.subplots(figsize=(5.6, 4.2))
+    cases = sorted({(r.parameters["phi"], r.parameters["weights"]) for r in runs})
+    for k, case in enumerate(cases):
+        members = sorted((r for r in runs if (r.parameters["phi"], r.parameters["weights"]) == case),
+                         key=lambda r: r.parameters["depth"])
+        depth = [r.parameters["depth"] for r in members]
+        est = [analyze(r)["jjt_variance"] for r in members]
+        ax.errorbar(depth, [e.value for e in est], yerr=[e.error for e in est], fmt="o", color=f"C{k}", ms=4)
+        ax.plot(depth, [float(r.results["jjt_variance_predicted"]) for r in members], "-", color=f"C{k}",
+                label=f"{case[0]}, {case[1]}")
+    ax.set(xscale="log", yscale="log", xlabel="depth L", ylabel="Var(λ) of JJᵀ",
+           title="sampled (points) vs L(μ₂/μ₁² − 1 − s₁) (lines)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
