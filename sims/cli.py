@@ -19,6 +19,7 @@ from statmech_nn.runner import RunOptions
 from statmech_nn.study import Study, run_study
 
 from . import STUDIES
+from .figures import FIGURE_SETS
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -182,7 +183,7 @@ def _figures(args) -> int:
 
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for path in make_figures(out, trainability=args.trainability):
+    for path in make_figures(out, args.only or tuple(FIGURE_SETS), trainability=args.trainability):
         print(f"wrote {path}")
     return 0
 
@@ -223,8 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hue", help="sweeps: the grid axis giving one curve per value (default: another axis)")
     p.add_argument("--map", metavar="SUMMARY", help="sweeps over two axes: a heat map of SUMMARY (e.g. chi1)")
     p.set_defaults(handler=_plot)
-    p = sub.add_parser("figures", help="the signal-propagation papers' figures (Poole 2016, Schoenholz 2017) as PNG")
+    p = sub.add_parser("figures", help="the papers' figures as PNG: signal propagation (Poole 2016, Schoenholz "
+                                       "2017), transient chaos (Poole 2016, Raghu 2017), isometry (Pennington 2017)")
     p.add_argument("--out-dir", default="figures", metavar="DIR", help="where to write the PNGs (default: figures)")
+    p.add_argument("--only", action="append", choices=tuple(FIGURE_SETS), metavar="SET",
+                   help="one figure set: signal-prop, chaos or isometry (repeatable; default: all, ~10 min)")
     p.add_argument("--trainability", action="store_true",
                    help="also train deep tanh networks over depth x sigma_w2 (a few minutes)")
     p.set_defaults(handler=_figures)

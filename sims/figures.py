@@ -1,7 +1,7 @@
-"""``statmech-nn figures``: the signal-propagation papers' figures, with the runs they need.
+"""``statmech-nn figures``: the papers' figures, with the runs they need.
 
 This is the simulation side (it writes run files with :func:`~statmech_nn.study.run_study`); the figures
-themselves are drawn from those files by :mod:`statmech_nn.analysis.signal_prop`.
+themselves are drawn from those files by the analysis modules. :data:`FIGURE_SETS` names each set.
 """
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from statmech_nn.analysis.signal_prop import (POOLE_SIGMA_B, POOLE_SIGMA_W, pool
 from statmech_nn.models.deepnet import trainability as train_grid
 from statmech_nn.study import run_study
 
+from .chaos import chaos_figures
+from .isometry import isometry_figures
 from .signal_prop import STUDY
 
 
@@ -32,7 +34,7 @@ def poole_runs(outdir: str | os.PathLike, q0s=(0.5, 4.0, 14.0), width: int = 100
     return paths
 
 
-def make_figures(outdir: str | os.PathLike, trainability: bool = False) -> list[Path]:
+def signal_prop_figures(outdir: str | os.PathLike, trainability: bool = False) -> list[Path]:
     """Write poole_fig1.png (running its simulations into ``outdir``/runs), poole_fig2.png, schoenholz_xi.png and,
     if ``trainability`` (a few minutes), trainability.png with its data trainability.npz."""
     outdir = Path(outdir)
@@ -44,4 +46,18 @@ def make_figures(outdir: str | os.PathLike, trainability: bool = False) -> list[
         result = train_grid()
         np.savez(outdir / "trainability.npz", **result)
         written.append(save(trainability_figure(result), outdir / "trainability.png"))
+    return written
+
+
+#: Figure sets of ``statmech-nn figures --only``: Poole 2016 Figs. 1-2 and Schoenholz 2017 (signal-prop),
+#: Poole Figs. 3-4 and Raghu 2017 (chaos), Pennington 2017 (isometry).
+FIGURE_SETS = {"signal-prop": signal_prop_figures, "chaos": chaos_figures, "isometry": isometry_figures}
+
+
+def make_figures(outdir: str | os.PathLike, sets=tuple(FIGURE_SETS), trainability: bool = False) -> list[Path]:
+    """Every figure of the named ``sets`` in ``outdir`` (runs in ``outdir``/runs); returns the PNG paths."""
+    written = []
+    for name in sets:
+        options = {"trainability": trainability} if name == "signal-prop" else {}
+        written += FIGURE_SETS[name](outdir, **options)
     return written
