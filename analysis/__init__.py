@@ -10,7 +10,7 @@ import os
 from statmech_nn.errors import FormatError
 from statmech_nn.io.runfile import Run, read_run
 
-from . import chaos, ising, isometry, plots, signal_prop
+from . import chaos, ising, isometry, plots, rbm, signal_prop
 from .stats import Estimate
 
 ANALYSES = {
@@ -18,12 +18,18 @@ ANALYSES = {
     "signal-prop": signal_prop.analyze,
     "chaos": chaos.analyze,
     "isometry": isometry.analyze,
+    "rbm-train": rbm.analyze,
+    "rbm-logz": rbm.analyze,
+    "rbm-sample": rbm.analyze,
 }
 #: The figure ``statmech-nn plot`` draws for a run of each study (default: time series and histograms).
 RUN_FIGURES = {
     "signal-prop": signal_prop.run_figure,
     "chaos": chaos.run_figure,
     "isometry": isometry.run_figure,
+    "rbm-train": rbm.run_figure,
+    "rbm-logz": rbm.run_figure,
+    "rbm-sample": rbm.run_figure,
 }
 
 

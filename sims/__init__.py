@@ -4,13 +4,14 @@ from __future__ import annotations
 from statmech_nn.errors import SpecError
 from statmech_nn.study import Study
 
-from . import chaos, ising, isometry, signal_prop
+from . import chaos, ising, isometry, rbm, signal_prop
 
 STUDIES: dict[str, Study] = {s.name: s for s in (
     ising.STUDY,
     signal_prop.STUDY,
     chaos.STUDY,
     isometry.STUDY,
+    *rbm.STUDIES,
 )}
 
 

@@ -4,5 +4,8 @@
 * :mod:`.exact` — log Z, p(v) and log-likelihoods by enumerating one layer;
 * :mod:`.ais`   — annealed importance sampling of log Z, forward and reverse;
 * :mod:`.train` — CD-k, PCD and tempered training over an explicit, checkpointable state;
-* :mod:`.data`  — bars and stripes, user arrays, base rates.
+* :mod:`.data`  — bars and stripes, 2-D Ising configurations, user arrays, base rates;
+* :mod:`.modelfile` — RBMs read from / written to HDF5 (a ``rbm-train`` run or plain ``W``, biases, units);
+* :mod:`.monitor`   — the training monitor: exact or AIS log-likelihood, reconstruction error;
+* :mod:`.sampling`  — Gibbs traces recording every step in one call.
 """

@@ -1,0 +1,113 @@
+"""RBM block Gibbs sampling and one training epoch against scikit-learn's ``BernoulliRBM``, timed in the same run.
+
+Same data (bars and stripes of side ``--side``: 2^(n+1) - 2 patterns, repeated to ``--examples`` rows), same
+sizes (n_visible = side², ``--hidden``), binary units, best of ``--repeat`` after a warm-up call (compilation):
+
+* Gibbs: ``--chains`` chains, ``--sweeps`` steps v -> h -> v. scikit-learn: ``BernoulliRBM.gibbs(V)`` (one step of
+  every row of V, NumPy, one call per step); ours: :func:`statmech_nn.samplers.rbm_gibbs.gibbs` (one Numba call,
+  chains in ``prange``, per-chain xoshiro streams).
+* One epoch with minibatches of 10 and one Gibbs step per update. ``BernoulliRBM.fit`` with ``n_iter=1`` is
+  PCD-1 with ``batch_size`` persistent chains (its ``h_samples_``), not CD-1, so it is compared with our ``pcd``
+  (k = 1, 10 chains) and our ``cd`` (k = 1) is printed alongside. Neither side computes a likelihood here
+  (scikit-learn's ``score_samples`` is a pseudo-likelihood, printed only with ``verbose``).
+
+    python benchmarks/rbm_vs_sklearn.py --side 8 --hidden 64 256 --repeat 3 [--threads 1]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numba
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # time the checkout this script belongs to
+
+from statmech_nn.models.rbm import RBM  # noqa: E402
+from statmech_nn.rbm.data import bars_and_stripes  # noqa: E402
+from statmech_nn.rbm.train import init_state, train, train_settings  # noqa: E402
+from statmech_nn.samplers.rbm_gibbs import gibbs, init_chains  # noqa: E402
+
+try:
+    from sklearn.neural_network import BernoulliRBM
+except ImportError:  # pragma: no cover - the baseline is optional for the package, required here
+    sys.exit("scikit-learn is needed for this benchmark (pip install scikit-learn)")
+
+
+def best_of(fn, repeat: int) -> float:
+    fn()  # warm-up: compilation, caches
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def gibbs_rates(n_v: int, n_h: int, chains: int, sweeps: int, repeat: int) -> tuple[float, float]:
+    """Sweeps per second (all chains) of scikit-learn and of ours on the same random weights."""
+    rng = np.random.default_rng(0)
+    model = RBM(rng.normal(0, 0.1, (n_v, n_h)), rng.normal(0, 0.1, n_v), rng.normal(0, 0.1, n_h))
+    sk = BernoulliRBM(n_components=n_h, random_state=0)
+    sk.components_, sk.intercept_visible_, sk.intercept_hidden_ = model.weights.T.copy(), \
+        np.array(model.visible_bias), np.array(model.hidden_bias)
+    sk.random_state_ = np.random.RandomState(0)
+    v0 = rng.integers(0, 2, (chains, n_v)).astype(np.float64)
+
+    def sklearn_run():
+        v = v0
+        for _ in range(sweeps):
+            v = sk.gibbs(v)
+
+    state = init_chains(model, chains, 0, v0)
+    t_sk = best_of(sklearn_run, repeat)
+    t_ours = best_of(lambda: gibbs(model, state, sweeps), repeat)
+    return sweeps / t_sk, sweeps / t_ours
+
+
+def epoch_times(data: np.ndarray, n_h: int, repeat: int) -> dict[str, float]:
+    """Seconds per training epoch (minibatches of 10, one Gibbs step per update)."""
+    out = {}
+
+    def sklearn_epoch():
+        BernoulliRBM(n_components=n_h, learning_rate=0.05, batch_size=10, n_iter=1, random_state=0).fit(data)
+
+    out["sklearn PCD-1"] = best_of(sklearn_epoch, repeat)
+    for method in ("pcd", "cd"):
+        s = train_settings(n_hidden=n_h, method=method, k=1, batch_size=10, n_chains=10, learning_rate=0.05)
+        out[f"ours {method.upper()}-1"] = best_of(lambda: train(s, data, init_state(s, data, 0), 1), repeat)
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--side", type=int, default=8, help="bars-and-stripes side n (n_visible = n²)")
+    p.add_argument("--hidden", type=int, nargs="+", default=[64, 256])
+    p.add_argument("--examples", type=int, default=2000, help="rows of training data (patterns repeated)")
+    p.add_argument("--chains", type=int, default=1000)
+    p.add_argument("--sweeps", type=int, default=100)
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--threads", type=int, default=0, help="Numba threads (default: all)")
+    args = p.parse_args(argv)
+    if args.threads:
+        numba.set_num_threads(args.threads)
+    patterns = bars_and_stripes(args.side)
+    data = np.ascontiguousarray(np.resize(patterns, (args.examples, patterns.shape[1])))
+    n_v = data.shape[1]
+    print(f"bars and stripes {args.side}x{args.side}: n_visible = {n_v}, {args.examples} examples; "
+          f"best of {args.repeat}; {numba.get_num_threads()} Numba threads")
+    for n_h in args.hidden:
+        sk, ours = gibbs_rates(n_v, n_h, args.chains, args.sweeps, args.repeat)
+        print(f"n_hidden = {n_h}: Gibbs, {args.chains} chains: sklearn {sk:.1f} sweeps/s, ours {ours:.1f} "
+              f"sweeps/s, ratio ours/sklearn = {ours / sk:.2f}")
+        times = epoch_times(data, n_h, args.repeat)
+        base = times["sklearn PCD-1"]
+        print("  one epoch: " + ", ".join(f"{k} {1e3 * t:.1f} ms" for k, t in times.items())
+              + f"; speed-up of ours PCD-1 over sklearn = {base / times['ours PCD-1']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
