@@ -10,7 +10,7 @@ import os
 from statmech_nn.errors import FormatError
 from statmech_nn.io.runfile import Run, read_run
 
-from . import chaos, ising, isometry, plots, rbm, signal_prop
+from . import chaos, ising, isometry, landscape, plots, rbm, rbm_random, signal_prop
 from .stats import Estimate
 
 ANALYSES = {
@@ -21,6 +21,8 @@ ANALYSES = {
     "rbm-train": rbm.analyze,
     "rbm-logz": rbm.analyze,
     "rbm-sample": rbm.analyze,
+    "rbm-random": rbm_random.analyze,
+    "rbm-landscape": landscape.analyze,
 }
 #: The figure ``statmech-nn plot`` draws for a run of each study (default: time series and histograms).
 RUN_FIGURES = {
@@ -30,6 +32,8 @@ RUN_FIGURES = {
     "rbm-train": rbm.run_figure,
     "rbm-logz": rbm.run_figure,
     "rbm-sample": rbm.run_figure,
+    "rbm-random": rbm_random.run_figure,
+    "rbm-landscape": landscape.run_figure,
 }
 
 
