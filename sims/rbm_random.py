@@ -30,8 +30,8 @@ from numba import njit, prange
 from statmech_nn.errors import ParameterError
 from statmech_nn.models.rbm import RBM, UNITS
 from statmech_nn.params import Param, ParamSet, Settings
-from statmech_nn.rng import next_double, seed_sequence, xoshiro256_states
-from statmech_nn.samplers.rbm_gibbs import _energy, _gibbs_step, check_betas, draw_unit, hidden_field
+from statmech_nn.rng import seed_sequence, xoshiro256_states
+from statmech_nn.samplers.rbm_gibbs import check_betas, draw_unit, hidden_field, tempering_chain
 from statmech_nn.study import Study, seed_param
 
 
@@ -122,35 +122,6 @@ def _measure(W, a, b, visible, rng, spin, abs_m_v, abs_m_h, energy, q_v, q_h):
             p += 1
 
 
-@njit(cache=True)
-def _tempering_sweeps(W, a, b, betas, visible, s, n_sweeps, spin, accepted):
-    """``n_sweeps`` parallel-tempering sweeps of one chain, serially: the per-chain body of
-    :func:`statmech_nn.samplers.rbm_gibbs.tempering_kernel` (a Gibbs step of every replica, then even and odd
-    neighbour swaps); with one temperature, plain block Gibbs."""
-    n_temps, n_v = visible.shape
-    n_h = W.shape[1]
-    field = np.empty(n_h)
-    h = np.empty(n_h)
-    a_eff = np.empty(n_v)
-    energy = np.empty(n_temps)
-    for _ in range(n_sweeps):
-        for t in range(n_temps):
-            for i in range(n_v):
-                a_eff[i] = betas[t] * a[i]
-            _gibbs_step(W, a_eff, b, betas[t], visible[t], field, h, s, spin)
-            energy[t] = _energy(W, a, b, visible[t], h)
-        for parity in range(2):
-            for t in range(parity, n_temps - 1, 2):
-                log_r = (betas[t + 1] - betas[t]) * (energy[t + 1] - energy[t])
-                if log_r >= 0.0 or next_double(s) < math.exp(log_r):
-                    for i in range(n_v):
-                        x = visible[t, i]
-                        visible[t, i] = visible[t + 1, i]
-                        visible[t + 1, i] = x
-                    energy[t], energy[t + 1] = energy[t + 1], energy[t]
-                    accepted[t] += 1
-
-
 @njit(cache=True, parallel=True)
 def rows_kernel(W, a, b, betas, visible, rng, accepted, n_rows, every, spin, measure, abs_m_v, abs_m_h, energy,
                 q_v, q_h):
@@ -159,9 +130,10 @@ def rows_kernel(W, a, b, betas, visible, rng, accepted, n_rows, every, spin, mea
     each replica chain, then (if ``measure``) row r of the outputs (rows, samples, ...)."""
     n_samples, n_replicas = visible.shape[:2]
     for k in prange(n_samples):
+        flips = np.zeros(betas.size, np.int64)  # not reported
         for r in range(n_rows):
             for c in range(n_replicas):
-                _tempering_sweeps(W[k], a[k], b[k], betas, visible[k, c], rng[k, c], every, spin, accepted[k, c])
+                tempering_chain(W[k], a[k], b[k], betas, visible[k, c], rng[k, c], every, spin, accepted[k, c], flips)
             if measure:
                 _measure(W[k], a[k], b[k], visible[k, :, -1], rng[k], spin, abs_m_v[r, k], abs_m_h[r, k],
                          energy[r, k], q_v[r, k], q_h[r, k])

@@ -35,6 +35,7 @@ from statmech_nn.params import Param, ParamSet, Settings
 from statmech_nn.rbm.data import as_dataset, base_rate_bias
 from statmech_nn.rng import next_below, seed_sequence, xoshiro256_state, xoshiro256_states
 from statmech_nn.samplers.rbm_gibbs import gibbs_kernel, hidden_field, tempering_kernel
+from statmech_nn.threads import threads_for
 
 
 def _check(s: Settings) -> None:
@@ -195,14 +196,23 @@ def train(settings: Settings, data, state: dict[str, np.ndarray], n_epochs: int)
     spin = settings.units == "spin"
     betas = pt_betas(settings)
     betas.setflags(write=False)
-    n_temps = betas.size
-    rng = state["rng_chains"]
-    grads = {name: np.empty_like(state[name]) for name in ("weights", "visible_bias", "hidden_bias")}
     out = {"epoch": np.empty(n_epochs, np.int64), "learning_rate": np.empty(n_epochs),
            "flip_rate": np.empty(n_epochs)}
     if settings.method == "pt":
-        out["swap_acceptance"] = np.empty((n_epochs, n_temps - 1))
-    for e in range(n_epochs):
+        out["swap_acceptance"] = np.empty((n_epochs, betas.size - 1))
+    n_neg = settings.batch_size if settings.method == "cd" else settings.n_chains * betas.size
+    with threads_for(data.shape[1] * settings.n_hidden * (settings.batch_size + settings.k * n_neg)):
+        _epochs(settings, data, state, betas, out, spin)
+    return out
+
+
+def _epochs(settings: Settings, data: np.ndarray, state: dict[str, np.ndarray], betas: np.ndarray,
+            out: dict[str, np.ndarray], spin: bool) -> None:
+    """The epochs of :func:`train`, filling its diagnostics ``out``."""
+    n_temps = betas.size
+    rng = state["rng_chains"]
+    grads = {name: np.empty_like(state[name]) for name in ("weights", "visible_bias", "hidden_bias")}
+    for e in range(len(out["epoch"])):
         epoch = int(state["epoch"])
         eta = learning_rate(settings, epoch)
         flips = np.zeros((n_temps, rng.shape[0]), np.int64)
@@ -237,4 +247,3 @@ def train(settings: Settings, data, state: dict[str, np.ndarray], n_epochs: int)
         out["flip_rate"][e] = flips[-1].sum() / (chain_steps * data.shape[1])
         if settings.method == "pt":
             out["swap_acceptance"][e] = accepted.sum(axis=1) / chain_steps
-    return out

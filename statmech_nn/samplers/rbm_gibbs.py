@@ -98,34 +98,41 @@ def gibbs_kernel(W, a, b, beta, visible, rng, n_steps, spin, flips):
         flips[c] += changed
 
 
+@njit(cache=True)
+def tempering_chain(W, a, b, betas, visible, s, n_sweeps, spin, accepted, flips):
+    """``n_sweeps`` parallel-tempering sweeps of one ensemble: ``visible`` (T, n_visible), replica t at
+    ``betas[t]``, generator state ``s``; ``accepted[t]`` counts accepted swaps of pair (t, t+1), ``flips[t]``
+    visible-unit changes."""
+    n_temps, n_v = visible.shape
+    n_h = W.shape[1]
+    field = np.empty(n_h)
+    h = np.empty(n_h)
+    a_eff = np.empty(n_v)
+    energy = np.empty(n_temps)
+    for _ in range(n_sweeps):
+        for t in range(n_temps):
+            for i in range(n_v):
+                a_eff[i] = betas[t] * a[i]
+            flips[t] += _gibbs_step(W, a_eff, b, betas[t], visible[t], field, h, s, spin)
+            energy[t] = _energy(W, a, b, visible[t], h)
+        for parity in range(2):
+            for t in range(parity, n_temps - 1, 2):
+                log_r = (betas[t + 1] - betas[t]) * (energy[t + 1] - energy[t])
+                if log_r >= 0.0 or next_double(s) < math.exp(log_r):
+                    for i in range(n_v):
+                        x = visible[t, i]
+                        visible[t, i] = visible[t + 1, i]
+                        visible[t + 1, i] = x
+                    energy[t], energy[t + 1] = energy[t + 1], energy[t]
+                    accepted[t] += 1
+
+
 @njit(cache=True, parallel=True)
 def tempering_kernel(W, a, b, betas, visible, rng, n_sweeps, spin, accepted, flips):
-    """``n_sweeps`` parallel-tempering sweeps. ``visible`` is (T, chains, n_visible), replica t at ``betas[t]``;
-    ``accepted[t, c]`` counts accepted swaps of pair (t, t+1), ``flips[t, c]`` visible-unit changes."""
-    n_temps, n_chains, n_v = visible.shape
-    n_h = W.shape[1]
-    for c in prange(n_chains):
-        s = rng[c]
-        field = np.empty(n_h)
-        h = np.empty(n_h)
-        a_eff = np.empty(n_v)
-        energy = np.empty(n_temps)
-        for _ in range(n_sweeps):
-            for t in range(n_temps):
-                for i in range(n_v):
-                    a_eff[i] = betas[t] * a[i]
-                flips[t, c] += _gibbs_step(W, a_eff, b, betas[t], visible[t, c], field, h, s, spin)
-                energy[t] = _energy(W, a, b, visible[t, c], h)
-            for parity in range(2):
-                for t in range(parity, n_temps - 1, 2):
-                    log_r = (betas[t + 1] - betas[t]) * (energy[t + 1] - energy[t])
-                    if log_r >= 0.0 or next_double(s) < math.exp(log_r):
-                        for i in range(n_v):
-                            x = visible[t, c, i]
-                            visible[t, c, i] = visible[t + 1, c, i]
-                            visible[t + 1, c, i] = x
-                        energy[t], energy[t + 1] = energy[t + 1], energy[t]
-                        accepted[t, c] += 1
+    """:func:`tempering_chain` for every chain c in parallel: ``visible`` (T, chains, n_visible), ``rng``
+    (chains, 4), ``accepted`` (T-1, chains), ``flips`` (T, chains)."""
+    for c in prange(visible.shape[1]):
+        tempering_chain(W, a, b, betas, visible[:, c], rng[c], n_sweeps, spin, accepted[:, c], flips[:, c])
 
 
 # Stream keys (after the run's or point's seed): 0 chain generators (then the chain index), 1 random starting
