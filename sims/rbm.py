@@ -40,9 +40,23 @@ DATA_STREAM, MONITOR_STREAM = 5, 6
 TRAIN_NAMES = {"hidden": "n_hidden", "chains": "n_chains"}
 _TRAIN_FLAGS = {v: k for k, v in TRAIN_NAMES.items()}
 
+#: rbm-train's defaults where the library's (a constant rate, 10 chains) leave PCD chains behind a sharpening
+#: model: bars and stripes 3×3 with 16 hidden units reaches ⟨log p⟩ = −2.85 in 2000 epochs instead of −4.17.
+STUDY_DEFAULTS = {"learning_rate": 0.1, "momentum": 0.5, "n_chains": 100, "lr_schedule": "linear", "lr_epochs": 0}
+
+
+def _study_param(p: Param) -> Param:
+    """A training parameter as ``rbm-train`` declares it: its command-line name and the study's default."""
+    if p.name == "lr_epochs":
+        p = replace(p, low=0, doc=p.doc + " (0: the whole run)")
+    if p.name in STUDY_DEFAULTS:
+        p = replace(p, default=STUDY_DEFAULTS[p.name])
+    return replace(p, name=_TRAIN_FLAGS.get(p.name, p.name))
+
+
 TRAIN_STUDY_PARAMS = (
     *data_params(),
-    *(replace(p, name=_TRAIN_FLAGS[p.name]) if p.name in _TRAIN_FLAGS else p for p in TRAIN_PARAMS),
+    *(_study_param(p) for p in TRAIN_PARAMS),
     Param("epochs", int, 1000, "training epochs (passes over the data)", low=1),
     Param("log_every", int, 1, "epochs per row of observables", low=1),
     Param("snapshot_every", int, 100, "epochs between weight snapshots (a multiple of log_every; 0: none)",
@@ -56,8 +70,9 @@ TRAIN_STUDY_PARAMS = (
 
 def training_settings(s: Settings) -> Settings:
     """The :data:`~statmech_nn.rbm.train.TRAIN_PARAMS` settings of an ``rbm-train`` run (validated there)."""
-    return TRAIN_PARAMS.resolve({TRAIN_NAMES.get(p.name, p.name): s[p.name] for p in TRAIN_STUDY_PARAMS
-                                 if TRAIN_NAMES.get(p.name, p.name) in TRAIN_PARAMS})
+    values = {TRAIN_NAMES.get(p.name, p.name): s[p.name] for p in TRAIN_STUDY_PARAMS
+              if TRAIN_NAMES.get(p.name, p.name) in TRAIN_PARAMS}
+    return TRAIN_PARAMS.resolve({**values, "lr_epochs": values["lr_epochs"] or s.epochs})
 
 
 def _check_train(s: Settings) -> None:
