@@ -10,7 +10,7 @@ import os
 from statmech_nn.errors import FormatError
 from statmech_nn.io.runfile import Run, read_run
 
-from . import chaos, ising, isometry, landscape, plots, rbm, rbm_random, signal_prop
+from . import chaos, ising, isometry, landscape, plots, rbm, rbm_random, rg, signal_prop
 from .stats import Estimate
 
 ANALYSES = {
@@ -23,6 +23,9 @@ ANALYSES = {
     "rbm-sample": rbm.analyze,
     "rbm-random": rbm_random.analyze,
     "rbm-landscape": landscape.analyze,
+    "rg-decimate-1d": rg.analyze,
+    "rg-stack": rg.analyze,
+    "rg-flow": rg.analyze,
 }
 #: The figure ``statmech-nn plot`` draws for a run of each study (default: time series and histograms).
 RUN_FIGURES = {
@@ -34,6 +37,9 @@ RUN_FIGURES = {
     "rbm-sample": rbm.run_figure,
     "rbm-random": rbm_random.run_figure,
     "rbm-landscape": landscape.run_figure,
+    "rg-decimate-1d": rg.run_figure,
+    "rg-stack": rg.run_figure,
+    "rg-flow": rg.run_figure,
 }
 
 

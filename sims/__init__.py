@@ -4,7 +4,7 @@ from __future__ import annotations
 from statmech_nn.errors import SpecError
 from statmech_nn.study import Study
 
-from . import chaos, ising, isometry, rbm, rbm_landscape, rbm_random, signal_prop
+from . import chaos, ising, isometry, rbm, rbm_landscape, rbm_random, rg, signal_prop
 
 STUDIES: dict[str, Study] = {s.name: s for s in (
     ising.STUDY,
@@ -14,6 +14,7 @@ STUDIES: dict[str, Study] = {s.name: s for s in (
     *rbm.STUDIES,
     rbm_random.STUDY,
     rbm_landscape.STUDY,
+    *rg.STUDIES,
 )}
 
 

@@ -171,6 +171,10 @@ def _plot(args) -> int:
         hue = args.hue or next((a for a in axes if a != x), None)
         y = args.y or ("binder" if "binder" in sweep.results else next(iter(sweep.results), ""))
         fig = sweep_figure(sweep, x, y, hue)
+    elif args.receptive_fields:
+        from statmech_nn.analysis.rg import receptive_fields_figure
+
+        fig = receptive_fields_figure(read_run(args.path))
     else:
         fig = run_figure(read_run(args.path))
     plots.save(fig, out)
@@ -223,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--y", help="sweeps: the summary to plot (default: binder if present)")
     p.add_argument("--hue", help="sweeps: the grid axis giving one curve per value (default: another axis)")
     p.add_argument("--map", metavar="SUMMARY", help="sweeps over two axes: a heat map of SUMMARY (e.g. chi1)")
+    p.add_argument("--receptive-fields", action="store_true", help="rg-stack runs: receptive fields W1, W1·W2, …")
     p.set_defaults(handler=_plot)
     p = sub.add_parser("figures", help="the papers' figures as PNG: signal propagation (Poole 2016, Schoenholz "
                                        "2017), transient chaos (Poole 2016, Raghu 2017), isometry (Pennington 2017)")

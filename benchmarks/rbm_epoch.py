@@ -1,0 +1,70 @@
+"""One RBM training epoch of the rg-stack's first layer (1600-400, ±1 units, CD-1, momentum, L1) with
+:func:`statmech_nn.rbm.train.train` vs a plain numpy CD-1 (BLAS matrix products) in the same run; ratio printed.
+
+Both use minibatches of ``--batch-size``, E[h|v] in the gradient and a sampled negative phase; the data are random
+±1 configurations (the cost does not depend on the values).
+
+    python benchmarks/rbm_epoch.py --samples 20000 --visible 1600 --hidden 400
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numba
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # time the checkout this script belongs to
+
+from statmech_nn.rbm.train import init_state, train  # noqa: E402
+from statmech_nn.rg.stack import layer_settings  # noqa: E402
+
+
+def numpy_cd1_epoch(W, a, b, data, batch, lr, l1, momentum, gen) -> None:
+    """One epoch of CD-1 on ±1 units, in place: the textbook vectorised baseline."""
+    vel = [np.zeros_like(W), np.zeros_like(a), np.zeros_like(b)]
+    order = gen.permutation(len(data))
+    for start in range(0, len(data), batch):
+        v0 = data[order[start:start + batch]]
+        h0 = np.tanh(v0 @ W + b)
+        hs = np.where(gen.random(h0.shape) < 0.5 * (1 + h0), 1.0, -1.0)
+        v1 = np.where(gen.random(v0.shape) < 0.5 * (1 + np.tanh(hs @ W.T + a)), 1.0, -1.0)
+        h1 = np.tanh(v1 @ W + b)
+        n = len(v0)
+        grads = [(v0.T @ h0 - v1.T @ h1) / n - l1 * np.sign(W), (v0 - v1).mean(0), (h0 - h1).mean(0)]
+        for p, g, u in zip((W, a, b), grads, vel):
+            u *= momentum
+            u += lr * g
+            p += u
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--samples", type=int, default=20000)
+    ap.add_argument("--visible", type=int, default=1600)
+    ap.add_argument("--hidden", type=int, default=400)
+    ap.add_argument("--batch-size", type=int, default=100)
+    a = ap.parse_args()
+    gen = np.random.default_rng(0)
+    data = np.where(gen.random((a.samples, a.visible)) < 0.5, 1.0, -1.0)
+    s = layer_settings(a.hidden, learning_rate=0.02, l1=0.03, batch_size=a.batch_size)
+    state = init_state(s, data, 1)
+    train(s, data[: 2 * a.batch_size], state, 1)  # compile
+    t0 = time.perf_counter()
+    train(s, data, state, 1)
+    t_lib = time.perf_counter() - t0
+    W = gen.normal(0, 0.01, (a.visible, a.hidden))
+    t0 = time.perf_counter()
+    numpy_cd1_epoch(W, np.zeros(a.visible), np.zeros(a.hidden), data, a.batch_size, 0.02, 0.03, 0.5, gen)
+    t_np = time.perf_counter() - t0
+    print(f"{a.visible}-{a.hidden}, {a.samples} samples, batch {a.batch_size}, numba threads "
+          f"{numba.get_num_threads()}")
+    print(f"statmech_nn.rbm.train (CD-1): {t_lib:8.2f} s/epoch")
+    print(f"numpy CD-1 baseline:          {t_np:8.2f} s/epoch")
+    print(f"ratio library / numpy: {t_lib / t_np:.2f}")
+
+
+if __name__ == "__main__":
+    main()
