@@ -24,17 +24,16 @@ and read back in between: ``weights``, ``visible_bias``, ``hidden_bias``; ``velo
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
-from numba import njit, prange
+from numba import njit
+from scipy.special import expit
 
 from statmech_nn.errors import ParameterError
 from statmech_nn.models.rbm import RBM, UNITS
 from statmech_nn.params import Param, ParamSet, Settings
 from statmech_nn.rbm.data import as_dataset, base_rate_bias
 from statmech_nn.rng import next_below, seed_sequence, xoshiro256_state, xoshiro256_states
-from statmech_nn.samplers.rbm_gibbs import gibbs_kernel, hidden_field, tempering_kernel
+from statmech_nn.samplers.rbm_gibbs import gibbs_kernel, tempering_kernel
 from statmech_nn.threads import threads_for
 
 
@@ -88,43 +87,20 @@ def pt_betas(settings: Settings) -> np.ndarray:
     return np.linspace(settings.pt_beta_min, 1.0, settings.pt_temperatures)
 
 
-@njit(cache=True)
-def _hidden_means(W, b, v, spin, out):
-    """out_j = E[h_j | v]: σ(x_j) (binary) or tanh(x_j) (spin)."""
-    hidden_field(W, b, v, out)
-    for j in range(out.shape[0]):
-        out[j] = math.tanh(out[j]) if spin else 1.0 / (1.0 + math.exp(-out[j]))
+def _hidden_means(W: np.ndarray, b: np.ndarray, v: np.ndarray, spin: bool) -> np.ndarray:
+    """E[h | v] for the rows of ``v``: σ(x) (binary) or tanh(x) (spin), x = vW + b."""
+    x = v @ W + b
+    return np.tanh(x) if spin else expit(x)
 
 
-@njit(cache=True)
-def _weighted_mean(x, rows):
-    """(1/N) Σ_s x_s rows[s] for a column x (N,) and rows (N, m)."""
-    out = np.zeros(rows.shape[1])
-    for s in range(rows.shape[0]):
-        xs = x[s]
-        if xs != 0.0:
-            for j in range(rows.shape[1]):
-                out[j] += xs * rows[s, j]
-    return out / rows.shape[0]
-
-
-@njit(cache=True, parallel=True)
-def gradient_kernel(W, b, v_pos, v_neg, spin, grad_w, grad_a, grad_b):
-    """The likelihood-gradient estimate (module docstring) from examples ``v_pos`` and chain states ``v_neg``."""
-    n_v, n_h = W.shape
-    n_pos, n_neg = v_pos.shape[0], v_neg.shape[0]
-    h_pos = np.empty((n_pos, n_h))
-    h_neg = np.empty((n_neg, n_h))
-    for s in prange(n_pos + n_neg):
-        if s < n_pos:
-            _hidden_means(W, b, v_pos[s], spin, h_pos[s])
-        else:
-            _hidden_means(W, b, v_neg[s - n_pos], spin, h_neg[s - n_pos])
-    for i in prange(n_v):
-        grad_w[i] = _weighted_mean(v_pos[:, i], h_pos) - _weighted_mean(v_neg[:, i], h_neg)
-        grad_a[i] = v_pos[:, i].sum() / n_pos - v_neg[:, i].sum() / n_neg
-    for j in prange(n_h):
-        grad_b[j] = h_pos[:, j].sum() / n_pos - h_neg[:, j].sum() / n_neg
+def gradient(W, b, v_pos, v_neg, spin: bool, grads: dict[str, np.ndarray]) -> None:
+    """The likelihood-gradient estimate (module docstring) from examples ``v_pos`` and chain states ``v_neg``
+    into ``grads`` (``weights``, ``visible_bias``, ``hidden_bias``). Matrix products go to BLAS, which blocks
+    them for the cache: for a 1600 × 400 layer and minibatches of 100 that is several times faster than loops."""
+    h_pos, h_neg = _hidden_means(W, b, v_pos, spin), _hidden_means(W, b, v_neg, spin)
+    np.subtract(v_pos.T @ h_pos / len(v_pos), v_neg.T @ h_neg / len(v_neg), out=grads["weights"])
+    np.subtract(v_pos.mean(axis=0), v_neg.mean(axis=0), out=grads["visible_bias"])
+    np.subtract(h_pos.mean(axis=0), h_neg.mean(axis=0), out=grads["hidden_bias"])
 
 
 @njit(cache=True)
@@ -201,7 +177,7 @@ def train(settings: Settings, data, state: dict[str, np.ndarray], n_epochs: int)
     if settings.method == "pt":
         out["swap_acceptance"] = np.empty((n_epochs, betas.size - 1))
     n_neg = settings.batch_size if settings.method == "cd" else settings.n_chains * betas.size
-    with threads_for(data.shape[1] * settings.n_hidden * (settings.batch_size + settings.k * n_neg)):
+    with threads_for(2 * data.shape[1] * settings.n_hidden * settings.k * n_neg):  # the Gibbs kernels
         _epochs(settings, data, state, betas, out, spin)
     return out
 
@@ -233,8 +209,7 @@ def _epochs(settings: Settings, data: np.ndarray, state: dict[str, np.ndarray], 
                 negative = state["chains"][-1]
                 tempering_kernel(W, a, b, betas, state["chains"], rng, settings.k, spin, accepted, flips)
             chain_steps += settings.k * len(negative)
-            gradient_kernel(W, b, batch, negative, spin, grads["weights"], grads["visible_bias"],
-                            grads["hidden_bias"])
+            gradient(W, b, batch, negative, spin, grads)
             grads["weights"] -= settings.l2 * state["weights"] + settings.l1 * np.sign(state["weights"])
             for name, g in grads.items():
                 velocity = state["velocity_" + name]

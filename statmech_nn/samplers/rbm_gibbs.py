@@ -83,19 +83,31 @@ def _energy(W, a, b, v, h):
     return e
 
 
-@njit(cache=True, parallel=True)
-def gibbs_kernel(W, a, b, beta, visible, rng, n_steps, spin, flips):
-    """``n_steps`` block Gibbs steps of every chain (rows of ``visible``) at inverse temperature β;
-    ``flips[c]`` accumulates the number of visible units chain c changed."""
-    n_h = W.shape[1]
-    a_eff = beta * a
-    for c in prange(visible.shape[0]):
-        field = np.empty(n_h)
-        h = np.empty(n_h)
+@njit(cache=True)
+def draw_units(x, rng, spin, out, flips):
+    """Row c of ``out`` drawn with local fields ``x[c]`` (β included) from chain c's generator ``rng[c]``, units in
+    order; ``flips[c]`` accumulates how many units changed. Serial on purpose: it runs between BLAS calls, whose
+    threads still spin when it starts, and a parallel region there ran ten times slower than one thread."""
+    for c in range(x.shape[0]):
         changed = 0
-        for _ in range(n_steps):
-            changed += _gibbs_step(W, a_eff, b, beta, visible[c], field, h, rng[c], spin)
+        for k in range(x.shape[1]):
+            new = draw_unit(x[c, k], rng[c], spin)
+            changed += new != out[c, k]
+            out[c, k] = new
         flips[c] += changed
+
+
+def gibbs_kernel(W, a, b, beta, visible, rng, n_steps, spin, flips):
+    """``n_steps`` block Gibbs steps of every chain (rows of ``visible``) at inverse temperature β, in place;
+    ``flips[c]`` accumulates the number of visible units chain c changed. The fields of all chains are one
+    matrix product per layer (BLAS blocks it for the cache: 1600 × 400 units, 100 chains, ten times faster than
+    a loop per chain); the draws take each chain's generator through its units in order, h then v, as
+    :func:`tempering_chain` does."""
+    h = np.zeros((visible.shape[0], W.shape[1]))
+    scratch = np.zeros(visible.shape[0], np.int64)
+    for _ in range(n_steps):
+        draw_units(beta * (visible @ W + b), rng, spin, h, scratch)
+        draw_units(beta * (h @ W.T + a), rng, spin, visible, flips)
 
 
 @njit(cache=True)
