@@ -42,6 +42,11 @@ RUN_FIGURES = {
     "rg-flow": rg.run_figure,
 }
 
+#: The figure ``statmech-nn plot`` draws for a sweep of a study when no --x/--y/--hue/--map is given.
+SWEEP_FIGURES = {
+    "rbm-random": rbm_random.phase_figure,
+}
+
 
 def run_figure(run: Run):
     """The study's figure of one run."""

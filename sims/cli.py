@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from statmech_nn import __version__
-from statmech_nn.errors import ParameterError, StatmechError
+from statmech_nn.errors import FormatError, ParameterError, StatmechError
 from statmech_nn.runner import RunOptions
 from statmech_nn.study import Study, run_study
 
@@ -166,11 +166,19 @@ def _plot(args) -> int:
             plots.save(map_figure(sweep, args.map), out)
             print(f"wrote {out}")
             return 0
+        from statmech_nn.analysis import SWEEP_FIGURES
+
         axes = list(sweep.axes)
         x = args.x or axes[-1]
         hue = args.hue or next((a for a in axes if a != x), None)
         y = args.y or ("binder" if "binder" in sweep.results else next(iter(sweep.results), ""))
-        fig = sweep_figure(sweep, x, y, hue)
+        fig = None
+        if sweep.study in SWEEP_FIGURES and not (args.x or args.y or args.hue):
+            try:
+                fig = SWEEP_FIGURES[sweep.study](sweep)
+            except FormatError:  # the study's figure needs other axes: the generic one
+                pass
+        fig = fig or sweep_figure(sweep, x, y, hue)
     elif args.receptive_fields:
         from statmech_nn.analysis.rg import receptive_fields_figure
 

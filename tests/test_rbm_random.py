@@ -111,3 +111,19 @@ def test_bad_input(tmp_path, capsys, args, name):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and name in err[0]
     assert not out.exists()
+
+
+def test_phase_sweep_and_its_figure(tmp_path):
+    """The example's sweep, in miniature, through the sweep runner; `statmech-nn plot` draws the phase diagram."""
+    from statmech_nn.sweep import read_sweep
+    from statmech_nn.sweep.runner import run_sweep
+
+    spec = {"study": "rbm-random", "seed": 11,
+            "fixed": {"samples": 2, "temperatures": 2, "sweeps": 40, "burn_in": 10},
+            "grid": {"n_visible": [4, 6], "w0": [0.0, 1.5], "T": [0.7, 1.4]}}
+    assert run_sweep(spec, tmp_path / "phase.h5", workers=1).exit_status == 0
+    sweep = read_sweep(tmp_path / "phase.h5")
+    assert sweep.results["q2_v"].mean.shape == (2, 2, 2)
+    assert np.isfinite(sweep.results["q2_v"].mean).all()
+    assert main(["plot", str(tmp_path / "phase.h5"), "--out", str(tmp_path / "phase.png")]) == 0
+    assert (tmp_path / "phase.png").stat().st_size > 10_000
