@@ -48,7 +48,8 @@ def input_pair(rng: np.random.Generator, width: int, q0: float, c0: float) -> np
 
 
 @njit(cache=True, nogil=True)
-def _activate(phi, h):
+def activate(phi, h):
+    """φ applied elementwise to a 2-D array (a new array)."""
     out = np.empty_like(h)
     for i in range(h.shape[0]):
         for a in range(h.shape[1]):
@@ -59,7 +60,7 @@ def _activate(phi, h):
 @njit(cache=True, nogil=True)
 def _gaussian_layer(phi, w, scale, bias, h):
     """scale · w @ φ(h) + bias (w standard normal), summed in a fixed order."""
-    x = _activate(phi, h)
+    x = activate(phi, h)
     out = np.empty_like(h)
     for i in range(w.shape[0]):
         for a in range(h.shape[1]):
@@ -112,7 +113,7 @@ def layer(rng: np.random.Generator, h: np.ndarray, phi, sigma_w2: float, sigma_b
         gauss = rng.standard_normal(n * (n + 1) // 2 - 1)
         sign = 1.0 if rng.integers(2) else -1.0
         bias = math.sqrt(sigma_b2) * rng.standard_normal(n)
-        x = haar_apply(gauss, sign, _activate(phi.phi, h))
+        x = haar_apply(gauss, sign, activate(phi.phi, h))
         return math.sqrt(sigma_w2) * x + bias[:, None]
     raise ValueError(f"unknown weights {weights!r}; known: {', '.join(WEIGHTS)}")
 

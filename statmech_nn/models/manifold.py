@@ -62,15 +62,6 @@ def _gaussian_layer(phi, w, scale, bias, h):
     return out
 
 
-@njit(cache=True, nogil=True)
-def _activate_rows(phi, h):
-    out = np.empty_like(h)
-    for p in range(h.shape[0]):
-        for j in range(h.shape[1]):
-            out[p, j] = phi(h[p, j])
-    return out
-
-
 def layer(rng: np.random.Generator, h: np.ndarray, phi, sigma_w2: float, sigma_b2: float,
           weights: str = "gaussian") -> np.ndarray:
     """h' = W φ(h) + b for every point (row) of ``h`` (P, N); W, b drawn from ``rng`` exactly as
@@ -84,7 +75,7 @@ def layer(rng: np.random.Generator, h: np.ndarray, phi, sigma_w2: float, sigma_b
         gauss = rng.standard_normal(n * (n + 1) // 2 - 1)
         sign = 1.0 if rng.integers(2) else -1.0
         bias = math.sqrt(sigma_b2) * rng.standard_normal(n)
-        x = _activate_rows(phi.phi, np.ascontiguousarray(h))
+        x = deepnet.activate(phi.phi, np.ascontiguousarray(h))
         edges = np.linspace(0, len(x), min(len(x), 4 * numba.get_num_threads()) + 1).astype(int)
         with ThreadPoolExecutor(numba.get_num_threads()) as pool:  # points are independent; haar_apply is nogil
             list(pool.map(lambda a, b: deepnet.haar_apply(gauss, sign, x[a:b].T), edges[:-1], edges[1:]))
