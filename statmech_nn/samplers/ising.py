@@ -10,9 +10,10 @@ State (all numpy arrays, stored verbatim in a run's ``/checkpoint``):
 ``sweeps`` counts measurement sweeps after the burn-in; a row (energy and magnetization per spin) is measured after
 every ``measure_every`` sweeps and stamped with the total number of sweeps done, burn-in included.
 
-Wolff sweeps are K = round(L²/⟨|C|⟩) cluster updates, with ⟨|C|⟩ measured during the burn-in (at least
-``WOLFF_CALIBRATION_SWEEPS`` long for Wolff) and K then frozen, so that measurements are taken at fixed numbers of
-Markov steps (docs/ising.md explains why a size-based stopping rule would bias them).
+Wolff sweeps are K = round(L²/⟨|C|⟩) cluster updates, with ⟨|C|⟩ measured over the second half of the burn-in
+(at least ``WOLFF_CALIBRATION_SWEEPS`` long for Wolff; the first half lets clusters grow from the random start)
+and K then frozen, so that measurements are taken at fixed numbers of Markov steps (docs/ising.md explains why a
+size-based stopping rule would bias them).
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from .cluster import swendsen_wang_chunk, wolff_chunk
 ALGORITHMS = ("metropolis", "heat-bath", "wolff", "swendsen-wang")
 LOCAL_ALGORITHMS = ("metropolis", "heat-bath")
 OBSERVABLES = {"energy": (np.float64, ()), "magnetization": (np.float64, ())}
-WOLFF_CALIBRATION_SWEEPS = 10
+WOLFF_CALIBRATION_SWEEPS = 20
 SWEEPS, ROWS, WOLFF_K, CAL_CLUSTERS, CAL_SPINS = range(5)
 
 
@@ -71,7 +72,8 @@ class IsingChain:
             state_rng = rng_mod.xoshiro256_state(kernel_seq)
         return {"spins": spins, "rng": state_rng, "counters": np.zeros(5, dtype=np.int64)}
 
-    def _kernel(self, state, sweeps_per_row: int, energy: np.ndarray, magnetization: np.ndarray) -> None:
+    def _kernel(self, state, sweeps_per_row: int, energy: np.ndarray, magnetization: np.ndarray,
+                calibrate: bool = False) -> None:
         beta, counters = 1.0 / self.T, state["counters"]
         if self.algorithm in LOCAL_ALGORITHMS:
             checkerboard_chunk(state["spins"], state["rng"], beta, self.J, self.h,
@@ -79,7 +81,7 @@ class IsingChain:
         elif self.algorithm == "wolff":
             clusters, grown = wolff_chunk(state["spins"], state["rng"], beta, self.J, self.h, sweeps_per_row,
                                           counters[WOLFF_K], energy, magnetization)
-            if counters[WOLFF_K] == 0:  # calibrating during burn-in: accumulate ⟨|C|⟩
+            if calibrate:  # second half of the burn-in: accumulate ⟨|C|⟩
                 counters[CAL_CLUSTERS] += clusters
                 counters[CAL_SPINS] += grown
         else:
@@ -91,9 +93,10 @@ class IsingChain:
         counters = state["counters"]
         done = int(counters[SWEEPS])
         if done < self.n_burn_in:
-            n = min(self.n_burn_in - done, max_rows * self.measure_every)
+            half = self.n_burn_in // 2  # Wolff calibrates on [half, n_burn_in)
+            n = min((half if done < half else self.n_burn_in) - done, max_rows * self.measure_every)
             scratch = np.empty(1)
-            self._kernel(state, n, scratch, scratch.copy())
+            self._kernel(state, n, scratch, scratch.copy(), calibrate=done >= half)
             counters[SWEEPS] += n
             if self.algorithm == "wolff" and counters[SWEEPS] == self.n_burn_in:
                 counters[WOLFF_K] = max(1, round(self.L**2 * counters[CAL_CLUSTERS] / counters[CAL_SPINS]))

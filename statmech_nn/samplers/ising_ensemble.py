@@ -10,9 +10,9 @@ Each of ``n_chains`` independent chains (stream keyed by chain index) starts fro
    largest τ_int of e and |m| over all chains (one spacing for the whole data set).
 
 The chains are :class:`statmech_nn.samplers.ising.IsingChain` (so Wolff sweeps are K = round(L²/⟨|C|⟩) cluster
-updates, ⟨|C|⟩ calibrated over the first sweeps, as in the ``ising`` study). The τ_int of the stored samples'
-energies and |m| (in units of samples) is measured again and returned, so that the decorrelation is documented,
-not assumed.
+updates, ⟨|C|⟩ calibrated over the second half of the burn-in, as in the ``ising`` study). The τ_int of the stored
+samples' energies and |m| (in units of samples) is measured again and returned, so that the decorrelation is
+documented, not assumed.
 """
 from __future__ import annotations
 
