@@ -1,8 +1,6 @@
 """The chaos study: circle propagation against the mean-field length and curvature recursions (Poole et al. 2016),
 transitions (Raghu et al. 2017), the non-growing ReLU regime, reproducibility, resume, command line, analysis."""
 import math
-import os
-import signal
 
 import h5py
 import numba
@@ -17,7 +15,6 @@ from statmech_nn.meanfield.curvature import curve_theory, gaussian_width_factor,
 from statmech_nn.models import deepnet, manifold
 from statmech_nn.sims import chaos
 from statmech_nn.sims.cli import main
-from statmech_nn.study import run_study
 
 Z_MAX = 4.5  # |t| with ≥ 48 independent samples exceeds 4.5 with probability < 1e-4
 SMALL = {"width": 200, "points": 256, "networks": 8, "depth": 7, "seed": 11}
@@ -142,21 +139,9 @@ def test_reproducible_thread_and_chunk_invariant(weights):
     assert np.allclose(mine[[0, 5]], pair.T, rtol=0, atol=1e-12)
 
 
-def test_interrupt_then_resume_equals_uninterrupted(tmp_path, monkeypatch):
+def test_interrupt_then_resume_equals_uninterrupted(interrupt_resume):
     values = {"width": 30, "points": 32, "networks": 2, "depth": 6, "seed": 11}
-    run_study(chaos.STUDY, values, tmp_path / "whole.h5")
-    advance = chaos.Chaos.advance
-
-    def interrupted(self, state, max_rows):
-        rows = advance(self, state, 1)
-        os.kill(os.getpid(), signal.SIGINT)  # the runner turns it into a commit of the finished layers
-        return rows
-
-    monkeypatch.setattr(chaos.Chaos, "advance", interrupted)
-    assert run_study(chaos.STUDY, values, tmp_path / "part.h5").status == "interrupted"
-    monkeypatch.setattr(chaos.Chaos, "advance", advance)
-    assert run_study(chaos.STUDY, {}, tmp_path / "part.h5", resume=True).status == "complete"
-    whole, part = read_run(tmp_path / "whole.h5"), read_run(tmp_path / "part.h5")
+    whole, part = interrupt_resume(chaos.STUDY, chaos.Chaos, values, rows_per_call=1)
     for name in chaos.OBSERVABLES:
         assert np.array_equal(whole.observables[name].step, part.observables[name].step)
         assert np.array_equal(whole[name], part[name])

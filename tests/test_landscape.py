@@ -3,8 +3,6 @@ and the rbm-landscape study (docs/rbm_landscape.md)."""
 from __future__ import annotations
 
 import heapq
-import os
-import signal
 
 import h5py
 import networkx as nx
@@ -19,7 +17,6 @@ from statmech_nn.models.rbm import configurations, random_rbm
 from statmech_nn.rbm.modelfile import save_model
 from statmech_nn.sims import rbm_landscape
 from statmech_nn.sims.cli import main
-from statmech_nn.study import run_study
 
 P_FAIL = 1e-4  # a correct code fails a statistical test less often than this
 
@@ -175,21 +172,9 @@ def test_study_writes_landscape(tmp_path, model_file):
     assert abs(est["global_basin"].value - basin[0]) < 4.0 * est["global_basin"].error
 
 
-def test_interrupt_then_resume_equals_uninterrupted(tmp_path, model_file, monkeypatch):
+def test_interrupt_then_resume_equals_uninterrupted(model_file, interrupt_resume):
     values = {"model": str(model_file), "starts": 50, "descent": "random", "seed": 4}
-    run_study(rbm_landscape.STUDY, values, tmp_path / "whole.h5")
-    advance = rbm_landscape.Landscape.advance
-
-    def interrupted(self, state, max_rows):
-        rows = advance(self, state, 7)
-        os.kill(os.getpid(), signal.SIGINT)
-        return rows
-
-    monkeypatch.setattr(rbm_landscape.Landscape, "advance", interrupted)
-    assert run_study(rbm_landscape.STUDY, values, tmp_path / "part.h5").status == "interrupted"
-    monkeypatch.setattr(rbm_landscape.Landscape, "advance", advance)
-    assert run_study(rbm_landscape.STUDY, {}, tmp_path / "part.h5", resume=True).status == "complete"
-    whole, part = read_run(tmp_path / "whole.h5"), read_run(tmp_path / "part.h5")
+    whole, part = interrupt_resume(rbm_landscape.STUDY, rbm_landscape.Landscape, values, rows_per_call=7)
     assert np.array_equal(whole["minimum_free_energy"], part["minimum_free_energy"])
     for name in ("minima", "basin_size", "barriers", "tree_edges", "tree_levels"):
         assert np.array_equal(whole.results[name], part.results[name])

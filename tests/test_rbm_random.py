@@ -3,8 +3,6 @@ paramagnet / spin-glass sides of the annealed line βσ = 1 (docs/rbm_random.md)
 from __future__ import annotations
 
 import math
-import os
-import signal
 
 import numpy as np
 import pytest
@@ -75,23 +73,10 @@ def test_paramagnet_and_spin_glass_sides_of_annealed_line(tmp_path):
     assert q2[12][0].value - q2[24][0].value > Z * math.hypot(q2[12][0].error, q2[24][0].error)
 
 
-def test_interrupt_then_resume_equals_uninterrupted(tmp_path, monkeypatch):
+def test_interrupt_then_resume_equals_uninterrupted(interrupt_resume):
     values = dict(n_visible=6, n_hidden=5, samples=3, replicas=3, temperatures=2, sweeps=60, burn_in=10, seed=9)
-    whole = _run(tmp_path, "whole", **values)
-    advance, calls = rbm_random.RandomRBM.advance, []
-
-    def interrupted(self, state, max_rows):
-        rows = advance(self, state, 4)
-        calls.append(1)
-        if len(calls) == 3:  # burn-in, then two chunks of rows
-            os.kill(os.getpid(), signal.SIGINT)  # the runner turns it into a commit of the finished rows
-        return rows
-
-    monkeypatch.setattr(rbm_random.RandomRBM, "advance", interrupted)
-    assert run_study(rbm_random.STUDY, values, tmp_path / "part.h5").status == "interrupted"
-    monkeypatch.setattr(rbm_random.RandomRBM, "advance", advance)
-    assert run_study(rbm_random.STUDY, {}, tmp_path / "part.h5", resume=True).status == "complete"
-    part = read_run(tmp_path / "part.h5")
+    # interrupted after the burn-in and two chunks of rows
+    whole, part = interrupt_resume(rbm_random.STUDY, rbm_random.RandomRBM, values, rows_per_call=4, interrupt_at=3)
     for name in rbm_random.STUDY.simulation(rbm_random.STUDY.settings(values)).observables:
         assert np.array_equal(whole.observables[name].step, part.observables[name].step)
         assert np.array_equal(whole[name], part[name])
