@@ -19,7 +19,8 @@ from statmech_nn.io.runfile import read_run
 from statmech_nn.meanfield import activation, fixed_point, sigma_w2_critical
 from statmech_nn.meanfield.spectrum import d2_law, jjt_density, jjt_moments, jjt_variance
 from statmech_nn.models import deepnet
-from statmech_nn.models.jacobian import draw_layer, haar_matrix, jacobian, singular_values
+from statmech_nn.models.deepnet import draw_layer
+from statmech_nn.models.jacobian import haar_matrix, jacobian, singular_values
 from statmech_nn.sims.cli import main
 from statmech_nn.sims.isometry import STUDY
 from statmech_nn.study import run_study

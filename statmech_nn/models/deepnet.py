@@ -21,6 +21,7 @@ trainable only up to depths of a few ξ_c.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
@@ -101,21 +102,37 @@ def haar_apply(gauss, sign, x):
     return x
 
 
+@dataclass(frozen=True)
+class LayerWeights:
+    """One layer's draws: ``gauss`` (N×N standard normals, or the Haar matrix's N(N+1)/2 − 1 normals), ``sign`` and
+    the biases ``bias`` (already × σ_b)."""
+
+    gauss: np.ndarray
+    sign: float
+    bias: np.ndarray
+
+
+def draw_layer(rng: np.random.Generator, n: int, sigma_b2: float, weights: str) -> LayerWeights:
+    """The random numbers of one layer, in the order every layer function draws them (same seed → same network)."""
+    if weights == "gaussian":
+        gauss = rng.standard_normal((n, n))
+        return LayerWeights(gauss, 1.0, math.sqrt(sigma_b2) * rng.standard_normal(n))
+    if weights == "orthogonal":
+        gauss = rng.standard_normal(n * (n + 1) // 2 - 1)
+        sign = 1.0 if rng.integers(2) else -1.0
+        return LayerWeights(gauss, sign, math.sqrt(sigma_b2) * rng.standard_normal(n))
+    raise ValueError(f"unknown weights {weights!r}; known: {', '.join(WEIGHTS)}")
+
+
 def layer(rng: np.random.Generator, h: np.ndarray, phi, sigma_w2: float, sigma_b2: float,
           weights: str = "gaussian") -> np.ndarray:
     """h' = W φ(h) + b for the pair ``h`` (N, 2); ``phi`` an :class:`~statmech_nn.meanfield.Activation`."""
     n = h.shape[0]
+    lw = draw_layer(rng, n, sigma_b2, weights)
     if weights == "gaussian":
-        w = rng.standard_normal((n, n))
-        bias = math.sqrt(sigma_b2) * rng.standard_normal(n)
-        return _gaussian_layer(phi.phi, w, math.sqrt(sigma_w2 / n), bias, h)
-    if weights == "orthogonal":
-        gauss = rng.standard_normal(n * (n + 1) // 2 - 1)
-        sign = 1.0 if rng.integers(2) else -1.0
-        bias = math.sqrt(sigma_b2) * rng.standard_normal(n)
-        x = haar_apply(gauss, sign, activate(phi.phi, h))
-        return math.sqrt(sigma_w2) * x + bias[:, None]
-    raise ValueError(f"unknown weights {weights!r}; known: {', '.join(WEIGHTS)}")
+        return _gaussian_layer(phi.phi, lw.gauss, math.sqrt(sigma_w2 / n), lw.bias, h)
+    x = haar_apply(lw.gauss, lw.sign, activate(phi.phi, h))
+    return math.sqrt(sigma_w2) * x + lw.bias[:, None]
 
 
 def pair_statistics(h: np.ndarray) -> tuple[float, float]:

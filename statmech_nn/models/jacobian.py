@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
@@ -61,28 +60,6 @@ def _householder_compact(gauss, n):
     return vt, tau
 
 
-@dataclass(frozen=True)
-class LayerWeights:
-    """One layer's draws: ``gauss`` (N×N standard normals, or the Haar matrix's N(N+1)/2 − 1 normals), ``sign`` and
-    the biases ``bias`` (already × σ_b)."""
-
-    gauss: np.ndarray
-    sign: float
-    bias: np.ndarray
-
-
-def draw_layer(rng: np.random.Generator, n: int, sigma_b2: float, weights: str) -> LayerWeights:
-    """The random numbers of one layer, drawn in ``deepnet.layer``'s order (same seed → same network)."""
-    if weights == "gaussian":
-        gauss = rng.standard_normal((n, n))
-        return LayerWeights(gauss, 1.0, math.sqrt(sigma_b2) * rng.standard_normal(n))
-    if weights == "orthogonal":
-        gauss = rng.standard_normal(n * (n + 1) // 2 - 1)
-        sign = 1.0 if rng.integers(2) else -1.0
-        return LayerWeights(gauss, sign, math.sqrt(sigma_b2) * rng.standard_normal(n))
-    raise ValueError(f"unknown weights {weights!r}; known: {', '.join(deepnet.WEIGHTS)}")
-
-
 class _Haar:
     """deepnet's Haar matrix O in compact Householder form, applied with LAPACK."""
 
@@ -103,7 +80,7 @@ class _Haar:
 
 def haar_matrix(rng: np.random.Generator, n: int) -> np.ndarray:
     """The N×N Haar-orthogonal matrix of one ``orthogonal`` layer drawn from ``rng`` (biases drawn and dropped)."""
-    lw = draw_layer(rng, n, 0.0, "orthogonal")
+    lw = deepnet.draw_layer(rng, n, 0.0, "orthogonal")
     return _Haar(lw.gauss, lw.sign, n).apply(np.eye(n, order="F"))
 
 
@@ -116,7 +93,7 @@ def jacobian(seed: np.random.SeedSequence, network: int, phi, sigma_w2: float, s
     m = None
     scale = math.sqrt(sigma_w2 / width) if weights == "gaussian" else math.sqrt(sigma_w2)
     for layer in range(1, depth + 1):
-        lw = draw_layer(deepnet.stream(seed, network, layer), width, sigma_b2, weights)
+        lw = deepnet.draw_layer(deepnet.stream(seed, network, layer), width, sigma_b2, weights)
         x = a(h)
         if weights == "gaussian":
             h = scale * (lw.gauss @ x) + lw.bias

@@ -67,20 +67,14 @@ def layer(rng: np.random.Generator, h: np.ndarray, phi, sigma_w2: float, sigma_b
     """h' = W φ(h) + b for every point (row) of ``h`` (P, N); W, b drawn from ``rng`` exactly as
     :func:`deepnet.layer` draws them. ``phi`` is an :class:`~statmech_nn.meanfield.Activation`."""
     n = h.shape[1]
+    lw = deepnet.draw_layer(rng, n, sigma_b2, weights)
     if weights == "gaussian":
-        w = rng.standard_normal((n, n))
-        bias = math.sqrt(sigma_b2) * rng.standard_normal(n)
-        return _gaussian_layer(phi.phi, w, math.sqrt(sigma_w2 / n), bias, np.ascontiguousarray(h))
-    if weights == "orthogonal":
-        gauss = rng.standard_normal(n * (n + 1) // 2 - 1)
-        sign = 1.0 if rng.integers(2) else -1.0
-        bias = math.sqrt(sigma_b2) * rng.standard_normal(n)
-        x = deepnet.activate(phi.phi, np.ascontiguousarray(h))
-        edges = np.linspace(0, len(x), min(len(x), 4 * numba.get_num_threads()) + 1).astype(int)
-        with ThreadPoolExecutor(numba.get_num_threads()) as pool:  # points are independent; haar_apply is nogil
-            list(pool.map(lambda a, b: deepnet.haar_apply(gauss, sign, x[a:b].T), edges[:-1], edges[1:]))
-        return math.sqrt(sigma_w2) * x + bias
-    raise ValueError(f"unknown weights {weights!r}; known: {', '.join(deepnet.WEIGHTS)}")
+        return _gaussian_layer(phi.phi, lw.gauss, math.sqrt(sigma_w2 / n), lw.bias, np.ascontiguousarray(h))
+    x = deepnet.activate(phi.phi, np.ascontiguousarray(h))
+    edges = np.linspace(0, len(x), min(len(x), 4 * numba.get_num_threads()) + 1).astype(int)
+    with ThreadPoolExecutor(numba.get_num_threads()) as pool:  # points are independent; haar_apply is nogil
+        list(pool.map(lambda a, b: deepnet.haar_apply(lw.gauss, lw.sign, x[a:b].T), edges[:-1], edges[1:]))
+    return math.sqrt(sigma_w2) * x + lw.bias
 
 
 @njit(cache=True, nogil=True, fastmath=_DOT)
