@@ -52,7 +52,8 @@ def _lowest_bit(x):
 def gray_enumerate(offsets, neighbours, couplings, betas, hist_low, hist_width, counts, lse, ground, ground_energy,
                    ground_tol):
     """Visit the 2^{N−1} states with s_{N−1} = +1. ``counts`` (bins,) int64 += 2 per state in its energy bin;
-    ``lse`` (K, 4): per β, running [max of −βE, Σ w, Σ E w, Σ E² w] with w = e^{−βE − max}; ``ground``
+    ``lse`` (K, 5): per β, running [m = max of −βE, Σ w, Σ (E − E_m) w, Σ (E − E_m)² w, E_m] with
+    w = e^{−βE − m} and E_m the energy where the maximum was attained (central sums keep Var E accurate at low T); ``ground``
     (G, N) int8 receives the states within ``ground_tol`` (relative) of the lowest energy, ``ground_energy``
     (G,) their energies. Returns (number stored, truncated flag)."""
     n = offsets.size - 1
@@ -72,15 +73,18 @@ def gray_enumerate(offsets, neighbours, couplings, betas, hist_low, hist_width, 
             x = -betas[k] * e
             if x > lse[k, 0]:
                 r = math.exp(lse[k, 0] - x)
-                lse[k, 0] = x
+                d = e - lse[k, 4]
+                lse[k, 3] = (lse[k, 3] - 2.0 * d * lse[k, 2] + d * d * lse[k, 1]) * r
+                lse[k, 2] = (lse[k, 2] - d * lse[k, 1]) * r
                 lse[k, 1] = lse[k, 1] * r + 1.0
-                lse[k, 2] = lse[k, 2] * r + e
-                lse[k, 3] = lse[k, 3] * r + e * e
+                lse[k, 0] = x
+                lse[k, 4] = e
             else:
                 w = math.exp(x - lse[k, 0])
+                d = e - lse[k, 4]
                 lse[k, 1] += w
-                lse[k, 2] += e * w
-                lse[k, 3] += e * e * w
+                lse[k, 2] += d * w
+                lse[k, 3] += d * d * w
         if e <= g_min + ground_tol * (1.0 + abs(g_min)):
             if e < g_min:
                 g_min = e
@@ -171,7 +175,7 @@ def enumerate_states(model: IsingCouplings, temperatures=(1.0,), *, n_bins: int 
     t = check_temperatures("temperatures", temperatures)
     low, width, bins = _histogram_bins(model, integer("n_bins", n_bins, 1))
     counts = np.zeros(bins, np.int64)
-    lse = np.zeros((t.size, 4))
+    lse = np.zeros((t.size, 5))
     lse[:, 0] = -np.inf
     ground = np.zeros((integer("max_ground", max_ground, 1), n), np.int8)
     ground_energy = np.zeros(max_ground)
@@ -179,11 +183,11 @@ def enumerate_states(model: IsingCouplings, temperatures=(1.0,), *, n_bins: int 
         raise ParameterError("ground_tol", ground_tol, "a relative tolerance in [0, 1e-3)")
     stored, truncated = gray_enumerate(model.offsets, model.neighbours, model.couplings, 1.0 / t, low, width,
                                        counts, lse, ground, ground_energy, float(ground_tol))
-    mean = lse[:, 2] / lse[:, 1]
+    shift = lse[:, 2] / lse[:, 1]
     return Enumeration(
         n_spins=n, ground_energy=float(model.energy(ground[0])), ground_states=ground[:stored].copy(),
         ground_truncated=bool(truncated), temperatures=t, log_z=lse[:, 0] + np.log(lse[:, 1]) + math.log(2.0),
-        mean_energy=mean, energy_variance=lse[:, 3] / lse[:, 1] - mean ** 2,
+        mean_energy=lse[:, 4] + shift, energy_variance=lse[:, 3] / lse[:, 1] - shift ** 2,
         bin_edges=low + width * np.arange(bins + 1), counts=counts, exact_bins=model.energy_unit > 0.0)
 
 
