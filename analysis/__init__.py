@@ -1,32 +1,19 @@
 """Analysis of simulation output (installed as ``statmech_nn.analysis``).
 
 ``load(path)`` reads a run into numpy arrays; ``analyze(path_or_run)`` gives the study's estimates with
-autocorrelation-corrected errors, the same numbers ``statmech-nn analyze`` prints.
+autocorrelation-corrected errors, the same numbers ``statmech-nn analyze`` prints (the library's summaries,
+re-exported). This is the only layer that plots; importing it never changes matplotlib's backend.
 """
 from __future__ import annotations
 
 import os
 
-from statmech_nn.errors import FormatError
+from statmech_nn import analyze
 from statmech_nn.io.runfile import Run, read_run
+from statmech_nn.stats import Estimate
 
-from . import chaos, ising, isometry, landscape, plots, rbm, rbm_random, rg, signal_prop
-from .stats import Estimate
+from . import chaos, isometry, landscape, plots, rbm, rbm_random, rg, signal_prop
 
-ANALYSES = {
-    "ising": ising.analyze,
-    "signal-prop": signal_prop.analyze,
-    "chaos": chaos.analyze,
-    "isometry": isometry.analyze,
-    "rbm-train": rbm.analyze,
-    "rbm-logz": rbm.analyze,
-    "rbm-sample": rbm.analyze,
-    "rbm-random": rbm_random.analyze,
-    "rbm-landscape": landscape.analyze,
-    "rg-decimate-1d": rg.analyze,
-    "rg-stack": rg.analyze,
-    "rg-flow": rg.analyze,
-}
 #: The figure ``statmech-nn plot`` draws for a run of each study (default: time series and histograms).
 RUN_FIGURES = {
     "signal-prop": signal_prop.run_figure,
@@ -58,15 +45,4 @@ def load(path: str | os.PathLike) -> Run:
     return read_run(path)
 
 
-def analyze(run: Run | str | os.PathLike, **options) -> dict[str, Estimate]:
-    """The study's estimates for a run (or a path to one)."""
-    if not isinstance(run, Run):
-        run = load(run)
-    try:
-        fn = ANALYSES[run.study]
-    except KeyError:
-        raise FormatError(f"{run.path}: no analysis for study '{run.study}'") from None
-    return fn(run, **options)
-
-
-__all__ = ["ANALYSES", "Estimate", "analyze", "load", "run_figure"]
+__all__ = ["Estimate", "analyze", "load", "run_figure"]

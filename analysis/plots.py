@@ -3,15 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")  # files only; never needs a display
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from statmech_nn.io.runfile import Run
 
-from statmech_nn.io.runfile import Run  # noqa: E402
-
-from . import stats  # noqa: E402
+from statmech_nn import stats
 
 
 def _title(run: Run) -> str:

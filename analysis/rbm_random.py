@@ -25,7 +25,7 @@ from statmech_nn.models.rbm import RBM, configurations
 from statmech_nn.rbm.exact import visible_log_probabilities
 
 from . import stats
-from .binder import binder_crossings
+from statmech_nn.stats import binder_crossings
 from .plots import plt
 from .stats import Estimate
 
@@ -138,7 +138,7 @@ def _axis_cut(sweep, name: str, fixed: dict) -> np.ndarray:
 
 def spin_glass_crossing(sweep) -> Estimate:
     """T at which the overlap Binder ratios g_v(T) of the sizes cross (w0 = 0 if w0 is an axis); the crossing of
-    the two largest sizes (:func:`analysis.binder.binder_crossings`)."""
+    the two largest sizes (:func:`statmech_nn.stats.binder_crossings`)."""
     fixed = {}
     if "w0" in sweep.axes:
         fixed["w0"] = int(np.argmin(np.abs(sweep.axes["w0"])))

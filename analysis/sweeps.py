@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import math
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from statmech_nn.errors import FormatError
+from statmech_nn.models.ising import T_CRITICAL
+from statmech_nn.io.sweepfile import DONE, FAILED, Sweep
 
-from statmech_nn.errors import FormatError  # noqa: E402
-from statmech_nn.models.ising import T_CRITICAL  # noqa: E402
-from statmech_nn.sweep.sweepfile import DONE, FAILED, Sweep  # noqa: E402
-
-from .binder import Crossings, binder_crossings  # noqa: E402
+from statmech_nn.stats import Crossings, binder_crossings
 
 
 def curves(sweep: Sweep, x: str, y: str, hue: str | None = None):

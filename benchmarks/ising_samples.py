@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # time the checkout this script belongs to
 
-from statmech_nn.analysis.stats import tau_int  # noqa: E402
+from statmech_nn.stats import tau_int  # noqa: E402
 from statmech_nn.models.ising import T_CRITICAL  # noqa: E402
 from statmech_nn.rng import seed_sequence  # noqa: E402
 from statmech_nn.samplers.ising_ensemble import chain_of, equilibrium_configurations, rows  # noqa: E402

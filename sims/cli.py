@@ -16,9 +16,8 @@ from pathlib import Path
 from statmech_nn import __version__
 from statmech_nn.errors import FormatError, ParameterError, StatmechError
 from statmech_nn.runner import RunOptions
-from statmech_nn.study import Study, run_study
+from statmech_nn.study import Study, run_study, studies
 
-from . import STUDIES
 from .figures import FIGURE_SETS
 
 EXIT_USAGE = 2
@@ -63,7 +62,10 @@ def _add_study(sub, study: Study) -> None:
     g = p.add_argument_group("parameters")
     for param in study.params:
         default = "fresh entropy" if param.factory else param.default
-        g.add_argument(param.flag, dest=param.name, default=None, metavar=param.type.__name__.upper(),
+        if param.many and param.default is not None:
+            default = ",".join(map(str, param.default))
+        metavar = param.type.__name__.upper() + (",..." if param.many else "")
+        g.add_argument(param.flag, dest=param.name, default=None, metavar=metavar,
                        help=f"{param.doc}; {param.allowed()} (default: {default})")
     _add_run_options(p)
     p.set_defaults(handler=lambda args: _run(study, args))
@@ -106,7 +108,7 @@ def _info(args) -> int:
 
 def _sweep_info(path: str) -> int:
     from statmech_nn.sweep import read_sweep
-    from statmech_nn.sweep.sweepfile import DONE, FAILED
+    from statmech_nn.io.sweepfile import DONE, FAILED
 
     sweep = read_sweep(path)
     print(f"{path}: {sweep.study} sweep, {sweep.state}, seed {sweep.seed}; "
@@ -130,7 +132,7 @@ def _print_attrs(title: str, attrs: dict) -> None:
 
 
 def _analyze(args) -> int:
-    from statmech_nn import analysis
+    from statmech_nn import analyze
     from statmech_nn.io.runfile import file_format
 
     if file_format(args.path) == "statmech_nn sweep":
@@ -139,7 +141,7 @@ def _analyze(args) -> int:
 
         print("\n".join(summary_table(read_sweep(args.path))))
         return 0
-    estimates = analysis.analyze(args.path)
+    estimates = analyze(args.path)
     if args.json:
         print(json.dumps({k: e.to_dict() for k, e in estimates.items()}, indent=2))
         return 0
@@ -151,6 +153,9 @@ def _analyze(args) -> int:
 
 
 def _plot(args) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # the command line writes files and never needs a display
     from statmech_nn.analysis import plots, run_figure
     from statmech_nn.io.runfile import file_format, read_run
 
@@ -191,6 +196,9 @@ def _plot(args) -> int:
 
 
 def _figures(args) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
     from .figures import make_figures
 
     out = Path(args.out_dir)
@@ -219,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
                      description="Statistical mechanics of neural networks: simulations, sweeps, analysis.")
     parser.add_argument("--version", action="version", version=f"statmech_nn {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
-    for study in STUDIES.values():
+    for study in studies().values():
         _add_study(sub, study)
     p = sub.add_parser("info", help="parameters, provenance and observables of a run")
     p.add_argument("path")

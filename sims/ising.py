@@ -5,18 +5,21 @@ Cluster "sweeps" are defined to cost about one local sweep (docs/ising.md).
 """
 from __future__ import annotations
 
-from statmech_nn.errors import ParameterError
+from functools import cached_property
+
 from statmech_nn.models.ising import T_CRITICAL
 from statmech_nn.params import Param, ParamSet, Settings
-from statmech_nn.samplers.ising import ALGORITHMS, LOCAL_ALGORITHMS, IsingChain
+from statmech_nn.runner import Simulation
+from statmech_nn.samplers.ising import ALGORITHMS, LOCAL_ALGORITHMS, OBSERVABLES, IsingChain
 from statmech_nn.study import Study, seed_param
+from statmech_nn.summaries.ising import analyze
 
 
 def _check(s: Settings) -> None:
-    if s.algorithm in LOCAL_ALGORITHMS and s.L % 2:
-        raise ParameterError("L", s.L, f"an even integer >= 2 for algorithm '{s.algorithm}' (checkerboard order)")
-    if s.measure_every > s.sweeps:
-        raise ParameterError("measure_every", s.measure_every, f"an integer from 1 to sweeps={s.sweeps}")
+    PARAMS["L"].check(s.algorithm not in LOCAL_ALGORITHMS or s.L % 2 == 0, s.L,
+                      f"an even integer >= 2 for algorithm '{s.algorithm}' (checkerboard order)")
+    PARAMS["measure_every"].check(s.measure_every <= s.sweeps, s.measure_every,
+                                  f"an integer from 1 to sweeps={s.sweeps}")
 
 
 PARAMS = ParamSet(
@@ -34,9 +37,29 @@ PARAMS = ParamSet(
 )
 
 
-def build(s: Settings, seed) -> IsingChain:
-    return IsingChain(L=s.L, T=s.T, J=s.J, h=s.h, algorithm=s.algorithm, sweeps=s.sweeps, burn_in=s.burn_in,
-                      measure_every=s.measure_every, start=s.start, seed=seed)
+class Ising(Simulation):
+    """Phases: ``burn-in`` (sweeps, no rows), ``measure`` (rows of energy and magnetization per spin)."""
+
+    observables = OBSERVABLES
+
+    @cached_property
+    def chain(self) -> IsingChain:
+        s = self.settings
+        return IsingChain(L=s.L, T=s.T, J=s.J, h=s.h, algorithm=s.algorithm, sweeps=s.sweeps, burn_in=s.burn_in,
+                          measure_every=s.measure_every, start=s.start, seed=self.seed)
+
+    def phases(self) -> dict[str, int]:
+        return {"burn-in": self.chain.n_burn_in, "measure": self.chain.n_rows}
+
+    def init_state(self):
+        return self.chain.init_state()
+
+    def step(self, state, phase: str, start: int, n: int):
+        if phase == "burn-in":
+            self.chain.burn(state, n)
+            return {}
+        return self.chain.measure(state, n)
 
 
-STUDY = Study("ising", "2-D Ising model: Metropolis, heat bath, Wolff, Swendsen-Wang", PARAMS, build)
+STUDY = Study("ising", "2-D Ising model: Metropolis, heat bath, Wolff, Swendsen-Wang", PARAMS, Ising,
+              summarize=analyze, example={"L": 8, "T": 2.3, "sweeps": 200, "burn_in": 10})

@@ -5,7 +5,7 @@
   when the smaller layer has ≤ 20 units, AIS otherwise), the reconstruction error and the chain-mixing
   diagnostics; weight snapshots every ``snapshot_every`` epochs; the final model in ``/results``. The checkpoint
   is the training state, so a resumed run equals an uninterrupted one bit for bit.
-* ``rbm-logz`` — log Z of a model file (:mod:`statmech_nn.rbm.modelfile`) by enumeration or AIS, the latter with a
+* ``rbm-logz`` — log Z of a model file (:mod:`statmech_nn.io.modelfile`) by enumeration or AIS, the latter with a
   reverse-AIS estimate from the other side (Burda et al. 2015).
 * ``rbm-sample`` — block Gibbs chains of a model file: per-sweep free energy F(v) and magnetisation of every
   chain, stored configurations, and exact averages to compare with when the visible layer is small.
@@ -24,7 +24,7 @@ from statmech_nn.rbm import monitor
 from statmech_nn.rbm.ais import ais, reverse_ais
 from statmech_nn.rbm.data import check_data_source, data_params, empirical_entropy, load_data
 from statmech_nn.rbm.exact import MAX_EXACT_UNITS, exact_samples, log_partition, visible_log_probabilities
-from statmech_nn.rbm.modelfile import check_model, model_arrays, model_params
+from statmech_nn.io.modelfile import check_model, model_arrays, model_params
 from statmech_nn.rbm.sampling import gibbs_trace
 from statmech_nn.rbm.train import TRAIN_PARAMS, init_state, model_of, train
 from statmech_nn.rng import seed_sequence

@@ -22,7 +22,7 @@ from statmech_nn import landscape
 from statmech_nn.errors import ParameterError
 from statmech_nn.models.rbm import RBM
 from statmech_nn.params import Param, ParamSet, Settings
-from statmech_nn.rbm.modelfile import check_model, model_params
+from statmech_nn.io.modelfile import check_model, model_params
 from statmech_nn.study import Study, seed_param
 
 BARRIERS = ("auto", "exact", "path")

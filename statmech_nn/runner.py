@@ -1,7 +1,7 @@
 """The one simulation loop every study uses.
 
-A study supplies a :class:`Simulation`: immutable settings plus ``init_state`` (explicit state arrays: configuration,
-RNG state, counters) and ``advance(state, max_rows)``, which updates the state in place and returns the rows it
+A study subclasses :class:`Simulation`: immutable settings plus ``init_state`` (explicit state arrays: configuration,
+RNG state, counters), declared ``phases`` and ``step``, which updates the state in place and returns the rows it
 measured. :func:`execute` advances it in chunks of about ``chunk_seconds`` of work, hands rows to the writer,
 commits a checkpoint every ``checkpoint_every`` seconds, shows progress on a terminal, turns Ctrl-C / SIGTERM into
 a final commit at the last complete chunk, and resumes from a stored checkpoint. Because a kernel's output depends
@@ -15,24 +15,106 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from functools import cached_property
 
 import numpy as np
 
-from .io.runfile import RunWriter
+from .params import Settings
+from .rng import seed_sequence
 
 
-class Simulation(Protocol):
-    study: str
-    observables: Mapping[str, tuple]  # name -> (dtype, row shape)
+State = dict  # name -> numpy array, or a nested State (stored as a checkpoint subgroup)
+Rows = dict    # observable name -> (steps int64 (n,), values (n, *row shape))
 
-    def init_state(self) -> dict[str, np.ndarray]: ...
 
-    def advance(self, state: dict[str, np.ndarray], max_rows: int) -> dict[str, tuple[np.ndarray, np.ndarray]]: ...
+class Simulation:
+    """The base class of every study's simulation: immutable ``settings``, a root ``seed`` (SeedSequence), and
+    explicit state arrays that a kernel updates in place.
 
-    def progress(self, state: dict[str, np.ndarray]) -> tuple[int, int]: ...
+    A study declares
 
-    def results(self, state: dict[str, np.ndarray]) -> dict[str, np.ndarray]: ...
+    * ``observables`` — ``{name: (dtype, row shape)}`` or ``(dtype, row shape, dims)`` with one dimension name per
+      axis of a row (stored as the observable's ``dims``); a class attribute or a property;
+    * ``streams`` — named random-stream keys ``{name: int}``; :meth:`stream` derives a child of the run's seed;
+    * :meth:`phases` — the ordered phases and their length in units of progress (e.g. burn-in sweeps, then
+      measured rows); a phase of length 0 is skipped;
+    * :meth:`init_state` — the state arrays (dicts may nest);
+    * :meth:`step` — do units ``[start, start + n)`` of ``phase`` and return the rows measured;
+    * :meth:`results` — study-level arrays, written at the end (and at an interruption).
+
+    The base class owns the progress counter (``state["progress"]``), cuts chunks at phase boundaries and gives
+    the runner :meth:`advance` and :meth:`progress`. Kernels depend only on their state, so how the work is cut
+    into chunks, interrupted and resumed never changes the numbers.
+    """
+
+    observables: Mapping[str, tuple] = {}
+    streams: Mapping[str, int] = {}
+
+    def __init__(self, settings: Settings, seed: np.random.SeedSequence):
+        self.settings = settings
+        self.seed = seed
+
+    # ----------------------------------------------------------------------------------- declared by a study
+    def phases(self) -> dict[str, int]:
+        raise NotImplementedError
+
+    def init_state(self) -> State:
+        raise NotImplementedError
+
+    def step(self, state: State, phase: str, start: int, n: int) -> Rows:
+        raise NotImplementedError
+
+    def results(self, state: State) -> dict[str, np.ndarray]:
+        return {}
+
+    # --------------------------------------------------------------------------------- owned by the base
+    def stream(self, name: str, *key: int) -> np.random.SeedSequence:
+        """The child stream ``name`` (a key of :attr:`streams`) of the run's seed, extended by ``key``."""
+        return seed_sequence(self.seed, self.streams[name], *key)
+
+    @cached_property
+    def _phases(self) -> tuple[tuple[str, int], ...]:
+        return tuple((name, int(n)) for name, n in self.phases().items() if n > 0)
+
+    def start(self) -> State:
+        """A fresh state: :meth:`init_state` plus the progress counter."""
+        return {**self.init_state(), "progress": np.zeros((), np.int64)}
+
+    def progress(self, state: State) -> tuple[int, int]:
+        """(units done, units in all)."""
+        return int(state["progress"]), sum(n for _, n in self._phases)
+
+    def phase(self, state: State) -> tuple[str, int, int] | None:
+        """(phase, units of it done, its length) at the current progress; ``None`` when finished."""
+        done = int(state["progress"])
+        for name, n in self._phases:
+            if done < n:
+                return name, done, n
+            done -= n
+        return None
+
+    def advance(self, state: State, max_units: int) -> Rows:
+        """Up to ``max_units`` units of the current phase (never across a phase boundary)."""
+        where = self.phase(state)
+        if where is None:
+            return {}
+        name, done, n = where
+        k = min(max_units, n - done)
+        rows = self.step(state, name, done, k)
+        state["progress"][...] = state["progress"] + k
+        return rows
+
+    def row_specs(self) -> dict[str, tuple]:
+        """``observables`` with every entry as (dtype, row shape, dims)."""
+        return {name: _with_dims(spec) for name, spec in self.observables.items()}
+
+
+def _with_dims(spec: tuple) -> tuple:
+    dtype, shape, *dims = spec
+    dims = tuple(dims[0]) if dims else tuple(f"dim_{i}" for i in range(len(shape)))
+    if len(dims) != len(shape):
+        raise ValueError(f"dims {dims} do not match the row shape {shape}")
+    return dtype, tuple(shape), dims
 
 
 @dataclass(frozen=True)
@@ -48,6 +130,7 @@ class Outcome:
     rows: int          # rows stored in the file
     done: int          # progress units done (e.g. sweeps)
     total: int
+    run: object = None  # the Run, for runs kept in memory
 
 
 class _StopFlag:
@@ -79,10 +162,10 @@ def _progress_bar(enabled: bool, done: int, total: int):
     return tqdm(total=total, initial=done, unit="step", dynamic_ncols=True, file=sys.stderr)
 
 
-def execute(sim: Simulation, writer: RunWriter, state: dict[str, np.ndarray], options: RunOptions = RunOptions(),
+def execute(sim: Simulation, writer, state: State, options: RunOptions = RunOptions(),
             rows_stored: int = 0) -> Outcome:
     """Advance ``sim`` from ``state`` to the end, writing through ``writer``; see the module docstring."""
-    max_rows, rows = 1, rows_stored
+    max_units, rows = 1, rows_stored
     done, total = sim.progress(state)
     bar = _progress_bar(options.progress, done, total)
     last_commit = time.monotonic()
@@ -90,7 +173,7 @@ def execute(sim: Simulation, writer: RunWriter, state: dict[str, np.ndarray], op
         with _StopFlag() as stop:
             while done < total:
                 t0 = time.monotonic()
-                out = sim.advance(state, max_rows)
+                out = sim.advance(state, max_units)
                 elapsed = time.monotonic() - t0
                 writer.append(out)
                 rows += max((len(s) for s, _ in out.values()), default=0)
@@ -98,7 +181,7 @@ def execute(sim: Simulation, writer: RunWriter, state: dict[str, np.ndarray], op
                 if bar is not None:
                     bar.update(new_done - done)
                 done = new_done
-                max_rows = _next_chunk(max_rows, elapsed, options.chunk_seconds)
+                max_units = _next_chunk(max_units, elapsed, options.chunk_seconds)
                 if stop.signal is not None:
                     writer.note(f"interrupted by signal {stop.signal} at {done}/{total}")
                     writer.commit(state, "interrupted", sim.results(state))
@@ -114,7 +197,7 @@ def execute(sim: Simulation, writer: RunWriter, state: dict[str, np.ndarray], op
 
 
 def _next_chunk(current: int, elapsed: float, target: float) -> int:
-    """Grow or shrink the rows per kernel call so one call takes about ``target`` seconds."""
+    """Grow or shrink the units per kernel call so one call takes about ``target`` seconds."""
     if elapsed < target / 4:
         return current * 2
     if elapsed > 2 * target and current > 1:

@@ -1,7 +1,7 @@
 """Binder-crossing estimator on synthetic finite-size-scaling data with a known T_c."""
 import numpy as np
 
-from statmech_nn.analysis.binder import binder_crossings
+from statmech_nn.stats import binder_crossings
 
 TC = 2.269185
 

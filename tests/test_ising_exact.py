@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from statmech_nn.analysis import stats
+from statmech_nn import stats
 from statmech_nn.models.ising import exact_ensemble
 from statmech_nn.rng import seed_sequence
 from statmech_nn.samplers.ising import ALGORITHMS, IsingChain

@@ -14,7 +14,7 @@ from statmech_nn import landscape
 from statmech_nn.analysis import analyze
 from statmech_nn.io.runfile import read_run
 from statmech_nn.models.rbm import configurations, random_rbm
-from statmech_nn.rbm.modelfile import save_model
+from statmech_nn.io.modelfile import save_model
 from statmech_nn.sims import rbm_landscape
 from statmech_nn.sims.cli import main
 

@@ -15,7 +15,7 @@ from statmech_nn.io.provenance import collect
 from statmech_nn.models.rbm import RBM, configurations, random_rbm
 from statmech_nn.rbm.data import bars_and_stripes
 from statmech_nn.rbm.exact import log_partition, mean_log_likelihood, visible_log_probabilities
-from statmech_nn.rbm.modelfile import load_model, save_model
+from statmech_nn.io.modelfile import load_model, save_model
 from statmech_nn.rbm.sampling import gibbs_trace
 from statmech_nn.samplers.rbm_gibbs import gibbs, init_chains
 from statmech_nn.sims import STUDIES

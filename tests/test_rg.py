@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from statmech_nn.analysis import rg as rg_analysis
-from statmech_nn.analysis.stats import tau_int
+from statmech_nn.stats import tau_int
 from statmech_nn.io.runfile import read_run
 from statmech_nn.models.ising import T_CRITICAL, exact_ensemble
 from statmech_nn.rbm.train import init_state, model_of, train

@@ -1,4 +1,4 @@
-"""Tests for the time-series error analysis (statmech_nn.analysis.stats)."""
+"""Tests for the time-series error analysis (statmech_nn.stats)."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy.signal import lfilter
 
-from statmech_nn.analysis import stats
+from statmech_nn import stats
 
 
 def ar1(rho: float, n: int, rng: np.random.Generator, size: int | None = None) -> np.ndarray:

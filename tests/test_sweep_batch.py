@@ -4,7 +4,7 @@ import numpy as np
 from statmech_nn.meanfield import fixed_point, sigma_w2_critical
 from statmech_nn.sims.cli import main
 from statmech_nn.sweep import read_sweep, run_sweep
-from statmech_nn.sweep.sweepfile import DONE, shard_dir
+from statmech_nn.io.sweepfile import DONE, shard_dir
 
 GRID = {"study": "signal-prop", "seed": 1, "fixed": {},
         "grid": {"phi": ["tanh", "erf"], "sigma_w2": [0.8, 1.5, 3.0], "sigma_b2": [0.0, 0.05, 1.0]}}

@@ -7,9 +7,10 @@ Layout of a run (the root of a file, or a group inside a sweep file)::
     /parameters            attrs: every declared parameter under its declared name
     /provenance            attrs: versions, git commit, command line, seed entropy, created, history
     /observables/<name>/step    int64 (n,)        chunked, resizable
-    /observables/<name>/value   (n, ...)          chunked, resizable
+    /observables/<name>/value   (n, ...)          chunked, resizable; attrs: dims (axis names, "step" first)
     /results/<name>        study-level arrays or scalars
-    /checkpoint/<name>     the sampler state (configuration, RNG state, counters); attrs: rows
+    /checkpoint/<name>     the sampler state (configuration, RNG state, counters; nested state as subgroups);
+                           attrs: rows (the longest observable's length at the checkpoint)
 
 Nothing lost: the file at ``path`` is only ever replaced whole. :class:`RunWriter` buffers rows in memory and at each
 commit copies the last complete file to a temporary sibling, appends, writes the new checkpoint, closes, fsyncs
@@ -73,11 +74,13 @@ def write_header(group: h5py.Group, study: str, parameters: Mapping, provenance:
     prov.attrs.update(dict(provenance))
     prov.attrs["history"] = np.array([f"{provenance.get('created', utc_now())} created"], dtype=h5py.string_dtype())
     obs = group.create_group("observables")
-    for name, (dtype, shape) in observables.items():
+    for name, (dtype, shape, *dims) in observables.items():
         g = obs.create_group(name)
         g.create_dataset("step", shape=(0,), maxshape=(None,), dtype=np.int64, chunks=(_CHUNK_BYTES // 8,))
-        g.create_dataset("value", shape=(0, *shape), maxshape=(None, *shape), dtype=dtype,
-                         chunks=_row_chunks(shape, dtype))
+        value = g.create_dataset("value", shape=(0, *shape), maxshape=(None, *shape), dtype=dtype,
+                                 chunks=_row_chunks(shape, dtype))
+        row_dims = tuple(dims[0]) if dims else tuple(f"dim_{i}" for i in range(len(shape)))
+        value.attrs["dims"] = np.array(["step", *row_dims], dtype=h5py.string_dtype())
     group.create_group("results")
     group.create_group("checkpoint").attrs["rows"] = 0
 
@@ -95,11 +98,25 @@ def append_rows(group: h5py.Group, rows: Mapping[str, tuple[np.ndarray, np.ndarr
         g["value"][n0:] = values
 
 
-def _replace_datasets(group: h5py.Group, arrays: Mapping[str, np.ndarray]) -> None:
+def _replace_datasets(group: h5py.Group, arrays: Mapping) -> None:
+    """Write ``arrays`` into ``group``, replacing what is there; a nested mapping becomes a subgroup."""
     for name, value in arrays.items():
         if name in group:
             del group[name]
-        group.create_dataset(name, data=np.asarray(value))
+        if isinstance(value, Mapping):
+            _replace_datasets(group.create_group(name), value)
+        else:
+            group.create_dataset(name, data=np.asarray(value))
+
+
+def _read_tree(group: h5py.Group) -> dict:
+    """A group's datasets as arrays and its subgroups as nested dicts."""
+    return {k: _read_tree(v) if isinstance(v, h5py.Group) else v[()] for k, v in group.items()}
+
+
+def stored_rows(group: h5py.Group) -> int:
+    """Rows stored in a run group: the longest observable (observables may be sampled at different steps)."""
+    return max((g["step"].shape[0] for g in group["observables"].values()), default=0)
 
 
 def write_state(group: h5py.Group, state: Mapping[str, np.ndarray], status: str,
@@ -108,8 +125,7 @@ def write_state(group: h5py.Group, state: Mapping[str, np.ndarray], status: str,
     if status not in STATUSES:
         raise ValueError(f"status must be one of {STATUSES}")
     _replace_datasets(group["checkpoint"], state)
-    first = next(iter(group["observables"].values()), None)
-    group["checkpoint"].attrs["rows"] = 0 if first is None else first["step"].shape[0]
+    group["checkpoint"].attrs["rows"] = stored_rows(group)
     _replace_datasets(group["results"], results or {})
     group.attrs["status"] = status
 
@@ -192,10 +208,12 @@ class RunWriter:
 
 @dataclass(frozen=True)
 class Series:
-    """One observable: ``step[i]`` is when row ``value[i]`` was measured."""
+    """One observable: ``step[i]`` is when row ``value[i]`` was measured; ``dims`` names the axes of ``value``
+    (the first is ``step``)."""
 
     step: np.ndarray
     value: np.ndarray
+    dims: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.step)
@@ -203,7 +221,8 @@ class Series:
 
 @dataclass(frozen=True)
 class Run:
-    """A run read into memory."""
+    """A run: parameters, provenance, observables and results in memory; the checkpoint (the sampler state, which
+    can be large) is read from the file only when :attr:`checkpoint` is asked for."""
 
     path: str
     study: str
@@ -213,11 +232,49 @@ class Run:
     provenance: dict
     observables: dict[str, Series] = field(default_factory=dict)
     results: dict[str, np.ndarray] = field(default_factory=dict)
-    checkpoint: dict[str, np.ndarray] = field(default_factory=dict)
+    rows: int = 0
+    group: str = "/"   # where the run lives in ``path`` (a sweep point is a linked shard)
+    state: dict | None = field(default=None, repr=False)  # the checkpoint, when held in memory
 
     def __getitem__(self, name: str) -> np.ndarray:
         """The values of an observable: ``run["energy"]``."""
         return self.observables[name].value
+
+    @property
+    def checkpoint(self) -> dict:
+        """The stored sampler state (nested dicts for subgroups), read on demand."""
+        if self.state is not None:
+            return self.state
+        with open_h5(self.path) as f:
+            return _read_tree(f[self.group]["checkpoint"])
+
+    def to_xarray(self):
+        """The observables as an ``xarray.Dataset`` (needs the optional xarray package): each observable a
+        variable over its stored ``dims``; the step axis is ``step`` when all observables share their steps and
+        ``<name>_step`` otherwise; scalar results become attributes-free 0-d variables named ``results_<name>``."""
+        try:
+            import xarray as xr
+        except ImportError:
+            raise FormatError("Run.to_xarray needs xarray: pip install 'statmech-nn[xarray]'") from None
+        steps = [s.step for s in self.observables.values()]
+        shared = all(len(a) == len(steps[0]) and np.array_equal(a, steps[0]) for a in steps)
+        variables, coords = {}, {}
+        for name, series in self.observables.items():
+            step_dim = "step" if shared else f"{name}_step"
+            dims = (step_dim, *series.dims[1:])
+            coords[step_dim] = series.step
+            variables[name] = (dims, series.value)
+        for name, value in self.results.items():
+            value = np.asarray(value)
+            if value.dtype.kind in "biuf":
+                variables[f"results_{name}"] = (tuple(f"{name}_{i}" for i in range(value.ndim)), value)
+        return xr.Dataset(variables, coords=coords,
+                          attrs={"study": self.study, "status": self.status, **_plain(self.parameters)})
+
+
+def _plain(attrs: Mapping) -> dict:
+    """Attributes xarray/netCDF can hold (tuples as lists)."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in attrs.items()}
 
 
 def _attrs(obj) -> dict:
@@ -225,20 +282,64 @@ def _attrs(obj) -> dict:
             for k, v in obj.attrs.items()}
 
 
+def _dims(value: h5py.Dataset) -> tuple[str, ...]:
+    dims = value.attrs.get("dims")
+    if dims is None:  # files written before dims were stored
+        return ("step", *(f"dim_{i}" for i in range(value.ndim - 1)))
+    return tuple(d.decode() if isinstance(d, bytes) else str(d) for d in dims)
+
+
 def read_group(group: h5py.Group, path: str = "") -> Run:
-    """Read a run stored at ``group`` (a file root or a sweep point)."""
+    """Read a run stored at ``group`` (a file root or a sweep point); the checkpoint stays in the file."""
     if group.attrs.get("format") != FORMAT_NAME:
         raise FormatError(f"{path or group.name}: not a statmech_nn run (no format attribute {FORMAT_NAME!r})")
     version = int(group.attrs["format_version"])
     if version > FORMAT_VERSION:
         raise FormatError(f"{path}: run format version {version} is newer than this package reads ({FORMAT_VERSION})")
-    obs = {name: Series(g["step"][()], g["value"][()]) for name, g in group["observables"].items()}
+    obs = {name: Series(g["step"][()], g["value"][()], _dims(g["value"])) for name, g in group["observables"].items()}
     return Run(
         path=path, study=str(group.attrs["study"]), status=str(group.attrs["status"]), format_version=version,
         parameters=_attrs(group["parameters"]), provenance=_attrs(group["provenance"]), observables=obs,
-        results={k: v[()] for k, v in group["results"].items()},
-        checkpoint={k: v[()] for k, v in group["checkpoint"].items()},
+        results={k: v[()] for k, v in group["results"].items()}, rows=int(group["checkpoint"].attrs.get("rows", 0)),
+        group=group.name,
     )
+
+
+class MemoryWriter:
+    """The :class:`RunWriter` interface kept in memory, for quick interactive runs (``statmech_nn.run``):
+    nothing touches the disk; :meth:`run` gives the :class:`Run` a file would hold."""
+
+    def __init__(self, study: str, parameters: Mapping, provenance: Mapping, observables: Mapping[str, tuple]):
+        self._head = dict(study=study, parameters=dict(parameters), provenance=dict(provenance))
+        self._specs = {name: spec for name, spec in observables.items()}
+        self._parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {name: [] for name in observables}
+        self._status, self._results, self._state = "running", {}, {}
+
+    def append(self, rows: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> None:
+        for name, (steps, values) in rows.items():
+            if len(steps):
+                self._parts[name].append((np.array(steps), np.array(values)))
+
+    def note(self, event: str) -> None:
+        pass
+
+    def commit(self, state: Mapping, status: str = "running", results: Mapping | None = None) -> None:
+        self._state, self._status = dict(state), status
+        self._results = {k: np.asarray(v) for k, v in (results or {}).items()}
+
+    def run(self) -> Run:
+        observables = {}
+        for name, (dtype, shape, *dims) in self._specs.items():
+            parts = self._parts[name]
+            step = np.concatenate([s for s, _ in parts]) if parts else np.zeros(0, np.int64)
+            value = (np.concatenate([v for _, v in parts]) if parts else np.zeros((0, *shape))).astype(dtype)
+            row_dims = tuple(dims[0]) if dims else tuple(f"dim_{i}" for i in range(len(shape)))
+            observables[name] = Series(step.astype(np.int64), value, ("step", *row_dims))
+        return Run(path="", study=self._head["study"], status=self._status, format_version=FORMAT_VERSION,
+                   parameters={k: (np.asarray(v) if isinstance(v, tuple) else v)
+                               for k, v in self._head["parameters"].items()},
+                   provenance=self._head["provenance"], observables=observables, results=self._results,
+                   rows=max((len(s) for s in observables.values()), default=0), state=self._state)
 
 
 def open_h5(path: str | os.PathLike) -> h5py.File:

@@ -5,7 +5,7 @@
 * :mod:`.ais`   — annealed importance sampling of log Z, forward and reverse;
 * :mod:`.train` — CD-k, PCD and tempered training over an explicit, checkpointable state;
 * :mod:`.data`  — bars and stripes, 2-D Ising configurations, user arrays, base rates;
-* :mod:`.modelfile` — RBMs read from / written to HDF5 (a ``rbm-train`` run or plain ``W``, biases, units);
+* :mod:`statmech_nn.io.modelfile` — RBMs read from / written to HDF5 (a ``rbm-train`` run or plain ``W``, biases, units);
 * :mod:`.monitor`   — the training monitor: exact or AIS log-likelihood, reconstruction error;
 * :mod:`.sampling`  — Gibbs traces recording every step in one call.
 """

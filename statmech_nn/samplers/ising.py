@@ -47,7 +47,6 @@ class IsingChain:
     measure_every: int = 1
     start: str = "random"
 
-    study = "ising"
     observables = OBSERVABLES
 
     @property
@@ -88,26 +87,40 @@ class IsingChain:
             swendsen_wang_chunk(state["spins"], state["rng"], beta, self.J, self.h, sweeps_per_row,
                                 energy, magnetization)
 
-    def advance(self, state, max_rows: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Run up to ``max_rows`` rows' worth of sweeps (burn-in first); return the rows measured."""
+    def burn(self, state, n: int) -> None:
+        """Run ``n`` burn-in sweeps (Wolff: the second half of the burn-in measures ⟨|C|⟩, then K is frozen)."""
         counters = state["counters"]
-        done = int(counters[SWEEPS])
-        if done < self.n_burn_in:
-            half = self.n_burn_in // 2  # Wolff calibrates on [half, n_burn_in)
-            n = min((half if done < half else self.n_burn_in) - done, max_rows * self.measure_every)
-            scratch = np.empty(1)
-            self._kernel(state, n, scratch, scratch.copy(), calibrate=done >= half)
-            counters[SWEEPS] += n
+        half = self.n_burn_in // 2  # Wolff calibrates on [half, n_burn_in)
+        scratch = np.empty(1)
+        while n > 0:
+            done = int(counters[SWEEPS])
+            k = min((half if done < half else self.n_burn_in) - done, n)
+            self._kernel(state, k, scratch, scratch.copy(), calibrate=done >= half)
+            counters[SWEEPS] += k
+            n -= k
             if self.algorithm == "wolff" and counters[SWEEPS] == self.n_burn_in:
                 counters[WOLFF_K] = max(1, round(self.L**2 * counters[CAL_CLUSTERS] / counters[CAL_SPINS]))
-            return {}
-        n = min(max_rows, self.n_rows - int(counters[ROWS]))
+
+    def measure(self, state, n: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Measure ``n`` rows, one every ``measure_every`` sweeps, stamped with the sweeps done so far."""
+        counters = state["counters"]
+        done = int(counters[SWEEPS])
         energy, magnetization = np.empty(n), np.empty(n)
         self._kernel(state, self.measure_every, energy, magnetization)
         steps = done + self.measure_every * np.arange(1, n + 1, dtype=np.int64)
         counters[SWEEPS] += n * self.measure_every
         counters[ROWS] += n
         return {"energy": (steps, energy), "magnetization": (steps, magnetization)}
+
+    def advance(self, state, max_rows: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Run up to ``max_rows`` rows' worth of sweeps (burn-in first, up to its half-way point for Wolff's
+        calibration); return the rows measured."""
+        done = int(state["counters"][SWEEPS])
+        if done < self.n_burn_in:
+            half = self.n_burn_in // 2
+            self.burn(state, min((half if done < half else self.n_burn_in) - done, max_rows * self.measure_every))
+            return {}
+        return self.measure(state, min(max_rows, self.n_rows - int(state["counters"][ROWS])))
 
     def progress(self, state) -> tuple[int, int]:
         """(sweeps done, sweeps in all), burn-in included; measured sweeps past the last row are not run."""

@@ -3,7 +3,7 @@
 Each of ``n_chains`` independent chains (stream keyed by chain index) starts from random spins and runs
 
 1. a *pilot*: sweeps with (e, |m|) recorded every sweep, doubled until its second half holds ≥ ``PILOT_TAUS`` ×
-   τ_int of both series (Sokal's windowed estimate on that half, :func:`analysis.stats.tau_int`). The first half,
+   τ_int of both series (Sokal's windowed estimate on that half, :func:`statmech_nn.stats.tau_int`). The first half,
    at least as long as the second, is discarded, so the burn-in before the first stored sample is ≥ 100 τ, well
    above the usual 20 τ;
 2. a production phase: one configuration stored every ``spacing = ceil(SPACING_TAUS · τ_max)`` sweeps, with τ_max the
@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from .. import rng as rng_mod
-from ..analysis.stats import tau_int
+from ..stats import tau_int
 from ..errors import ParameterError
 from .ising import ALGORITHMS, LOCAL_ALGORITHMS, WOLFF_K, IsingChain
 

@@ -3,7 +3,7 @@ executor, one sweep file plus a shard (run file) per point. See docs/sweeps.md."
 from .executors import LocalPool, SchedulerError, dask_executor
 from .runner import SweepOutcome, run_sweep
 from .spec import Spec, load_spec
-from .sweepfile import Summary, Sweep, read_sweep
+from ..io.sweepfile import Summary, Sweep, read_sweep
 
 __all__ = ["LocalPool", "SchedulerError", "Spec", "Summary", "Sweep", "SweepOutcome", "dask_executor", "load_spec",
            "read_sweep", "run_sweep"]

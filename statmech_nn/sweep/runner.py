@@ -24,14 +24,14 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from statmech_nn.sims import get_study
+from statmech_nn.study import get_study
 
 from ..errors import OutputError, ParameterError, ResumeError
 from ..io.provenance import collect
 from ..io.runfile import check_output_path
 from .executors import LocalPool, cores, dask_executor, numba_threads
 from .spec import Spec, load_spec, spec_difference
-from .sweepfile import DONE, FAILED, PENDING, Sweep, read_sweep, shard_dir, write_sweep
+from ..io.sweepfile import DONE, FAILED, PENDING, Sweep, read_sweep, shard_dir, write_sweep
 from .worker import describe, run_batch, run_point
 
 WRITE_EVERY = 1.0     # seconds between rewrites of the sweep file while points complete

@@ -34,7 +34,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 from ..errors import ParameterError, SpecError
 from ..params import Param
-from ..sims import get_study
+from ..study import get_study
 
 TOP_LEVEL = ("study", "seed", "fixed", "grid")
 _RANGE_KEYS = ("start", "stop", "num", "log")

@@ -22,12 +22,9 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from statmech_nn.analysis import analyze
-from statmech_nn.sims import get_study
-
 from ..errors import StatmechError
 from ..io.runfile import open_h5, read_run
-from ..study import run_study
+from ..study import get_study, run_study
 
 _in_pool = False  # set in local pool processes by init_pool_worker
 
@@ -58,16 +55,17 @@ def run_point(study: str, values: dict, index: int, shard: str, threads: int, ar
     shard is complete already) only analysed. ``threads`` caps Numba's threads in this task."""
     numba.set_num_threads(max(1, min(numba.config.NUMBA_NUM_THREADS, threads)))
     try:
+        st = get_study(study)
         with _exclusive(shard):
             status = _shard_status(shard)
             if status != "complete":
-                outcome = run_study(get_study(study), values, shard, resume=status is not None, point=(index,),
+                outcome = run_study(st, values, shard, resume=status is not None, point=(index,),
                                     argv=argv)
                 if outcome.status != "complete":
                     if _in_pool:  # signalled: Ctrl-C, or the pool broke and SIGTERMs its survivors; leave the pool
                         threading.Timer(0.5, os._exit, (0,)).start()
                     return {"status": "interrupted"}
-            estimates = analyze(read_run(shard))
+            estimates = st.analyze(read_run(shard))
     except Exception as exc:  # noqa: BLE001 - reported as the point's failure, never raised across the executor
         return {"status": "failed", "message": describe(exc)}
     return {"status": "complete",

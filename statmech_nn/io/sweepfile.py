@@ -25,9 +25,13 @@ import h5py
 import numpy as np
 
 from ..errors import FormatError
-from ..io.provenance import utc_now
-from ..io.runfile import Run, _attrs, _fsync_replace, open_h5, read_run  # shared with the run format
-from .spec import Spec, tomllib
+from .provenance import utc_now
+from .runfile import Run, _attrs, _fsync_replace, open_h5, read_run  # shared with the run format
+
+try:  # Python >= 3.11
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 FORMAT_NAME = "statmech_nn sweep"
 FORMAT_VERSION = 1
@@ -68,7 +72,8 @@ class Sweep:
     results: dict[str, Summary] = field(default_factory=dict)
 
     @classmethod
-    def new(cls, spec: Spec, path: str | os.PathLike, provenance: dict[str, Any]) -> Sweep:
+    def new(cls, spec, path: str | os.PathLike, provenance: dict[str, Any]) -> Sweep:
+        """A new sweep of ``spec`` (a :class:`statmech_nn.sweep.spec.Spec`), every point pending."""
         return cls(Path(path), spec.study, "running", spec.text, spec.canonical(), spec.seed, dict(spec.axes),
                    dict(spec.parameters), {**provenance, "history": [f"{provenance['created']} created"]},
                    np.zeros(spec.shape, dtype=np.int8), np.full(spec.shape, "", dtype=object))

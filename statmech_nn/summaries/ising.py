@@ -6,8 +6,8 @@ import numpy as np
 from statmech_nn.errors import FormatError
 from statmech_nn.io.runfile import Run
 
-from . import stats
-from .stats import Estimate
+from statmech_nn import stats
+from statmech_nn.stats import Estimate
 
 #: The summaries every Ising run (and every point of an Ising sweep) reports, in display order.
 SUMMARIES = ("energy", "abs_magnetization", "magnetization", "specific_heat", "susceptibility", "binder")
