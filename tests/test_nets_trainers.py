@@ -76,7 +76,6 @@ def test_langevin_samples_the_gibbs_distribution_of_a_quadratic():
     def z(t):  # Euler–Maruyama's exact stationary variance T/(k(1 − ηk/2)) → Gibbs T/k as η → 0
         return (estimate - t / (k * (1 - lr * k / 2))) / error
 
-    print("z at T:", z(temperature), "z at 1.25 T:", z(1.25 * temperature), "relative error:", error / estimate)
     assert np.all(np.abs(z(temperature)) < 4.5), z(temperature)  # two-sided, 3 directions: false alarm < 1e-4
     assert np.all(np.abs(z(1.25 * temperature)) > 4.5)  # negative control: the wrong temperature is rejected
     assert np.all(error < 0.05 * estimate)  # and the error bars are tight enough for the control to mean something
