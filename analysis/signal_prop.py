@@ -14,47 +14,20 @@ import math
 
 import numpy as np
 
-from statmech_nn.errors import FormatError
 from statmech_nn.io.runfile import Run, read_run
 from statmech_nn.meanfield import fixed_point, phase_diagram, q_map
+from statmech_nn.summaries.signal_prop import THEORY, analyze, simulated  # noqa: F401 - re-exported
 
 from .plots import plt
-from .stats import Estimate
 
-THEORY = ("q_star", "c_star", "chi1", "chi_c", "xi_q", "xi_c", "xi_grad", "sigma_w2_critical")
 POOLE_SIGMA_W = (1.3, 2.5, 4.0)
 POOLE_SIGMA_B = 0.3
-
-
-def _exact(value: float) -> Estimate:
-    return Estimate(float(value), 0.0, math.nan, 0)
-
-
-def _simulated(run: Run) -> bool:
-    return "q" in run.observables and len(run.observables["q"]) > 0
-
-
-def analyze(run: Run) -> dict[str, Estimate]:
-    """Theory values (error 0, n = 0) and, for a simulated run, q and c at the last stored layer L
-    (``q_L``, ``c_L``: mean over networks ± standard error, n = networks) beside the theory ``q_L_theory``,
-    ``c_L_theory``."""
-    if run.study != "signal-prop":
-        raise FormatError(f"{run.path}: a '{run.study}' run, not 'signal-prop'")
-    out = {name: _exact(run.results[name]) for name in THEORY if name in run.results}
-    if _simulated(run):
-        n = int(run.parameters["networks"])
-        layer = int(run.observables["q"].step[-1])
-        for name in ("q", "c"):
-            sem = float(run[f"{name}_std"][-1]) / math.sqrt(n)
-            out[f"{name}_L"] = Estimate(float(run[name][-1]), sem, math.nan, n)
-            out[f"{name}_L_theory"] = _exact(run.results[f"{name}_theory"][layer])
-    return out
 
 
 def _layers_panel(ax, run: Run, name: str, color="C0", label=None) -> None:
     theory = run.results[f"{name}_theory"]
     ax.plot(np.arange(len(theory)), theory, "-", color=color, lw=1.2, label=label)
-    if _simulated(run):
+    if simulated(run):
         series = run.observables[name]
         sem = run[f"{name}_std"] / math.sqrt(int(run.parameters["networks"]))
         ax.errorbar(series.step, series.value, yerr=sem, fmt="o", ms=3, color=color, mfc="none")

@@ -11,63 +11,53 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from statmech_nn.errors import ParameterError
-from statmech_nn.meanfield import ACTIVATIONS, activation, fixed_point
+from statmech_nn.meanfield import activation, fixed_point
 from statmech_nn.meanfield.curvature import curve_theory
 from statmech_nn.models import deepnet, manifold
 from statmech_nn.params import Param, ParamSet, Settings
+from statmech_nn.runner import Simulation
 from statmech_nn.study import Study, run_study, seed_param
-
-OBSERVABLES = ("length", "curvature", "grassmannian_length", "transitions")
+from statmech_nn.summaries.chaos import OBSERVABLES, analyze
 MAX_DOUBLES = 5 * 10**8  # networks × points × width held in memory (4 GB)
 
 
 def _check(s: Settings) -> None:
-    if s.networks * s.points * s.width > MAX_DOUBLES:
-        raise ParameterError("points", s.points, f"networks × points × width <= {MAX_DOUBLES:.0e} "
-                                                  f"(here {s.networks} × {s.points} × {s.width})")
+    PARAMS["points"].check(s.networks * s.points * s.width <= MAX_DOUBLES, s.points,
+                           f"networks × points × width <= {MAX_DOUBLES:.0e} (here {s.networks} × {s.points} × "
+                           f"{s.width})")
     if s.q0 == 0.0:
         q_star = fixed_point(s.phi, s.sigma_w2, s.sigma_b2).q_star
-        if not (math.isfinite(q_star) and q_star > 0.0):
-            raise ParameterError("q0", s.q0, f"a value > 0: the fixed point q* = {q_star} of this "
-                                             "(phi, sigma_w2, sigma_b2) cannot place the circle")
+        PARAMS["q0"].check(math.isfinite(q_star) and q_star > 0.0, s.q0,
+                           f"a value > 0: the fixed point q* = {q_star} of this (phi, sigma_w2, sigma_b2) cannot "
+                           "place the circle")
 
 
 PARAMS = ParamSet(
-    Param("phi", str, "tanh", "activation function φ", choices=tuple(ACTIVATIONS)),
-    Param("sigma_w2", float, 4.0, "weight variance σ_w² (W_ij ~ N(0, σ_w²/N))", low=0, low_open=True),
-    Param("sigma_b2", float, 0.1, "bias variance σ_b²", low=0),
-    Param("width", int, 1000, "units per layer N", low=2, high=20000),
-    Param("depth", int, 20, "number of layers L (rows for layers 0..L)", low=1, high=10000),
+    *deepnet.deepnet_params(sigma_b2=0.1, depth=20),
     Param("points", int, 4000, "points sampling the input circle", low=8),
     Param("networks", int, 4, "independent networks", low=1),
-    Param("weights", str, "gaussian", "weight ensemble", choices=deepnet.WEIGHTS),
     Param("q0", float, 0.0, "squared length q^0 = |h^0|²/N of the circle's points; 0: the fixed point q*", low=0),
     seed_param(),
     check=_check,
 )
 
 
-@dataclass(frozen=True)
-class Chaos:
-    """Settings of one run; state = {"h": (networks, points, width) pre-activations of the current layer (empty
-    once the last layer is reported), "layer": [next layer to report]}."""
-
-    settings: Settings
-    seed: np.random.SeedSequence
-
-    study = "chaos"
+class Chaos(Simulation):
+    """Phases: ``layers`` (one row per layer 0..depth, each observable for every network). State: ``h``
+    (networks, points, width) pre-activations of the current layer, emptied once the last layer is reported."""
 
     @property
     def observables(self) -> dict:
         n = (self.settings.networks,)
-        return {name: (np.int64 if name == "transitions" else np.float64, n) for name in OBSERVABLES}
+        return {name: (np.int64 if name == "transitions" else np.float64, n, ("network",)) for name in OBSERVABLES}
+
+    def phases(self) -> dict[str, int]:
+        return {"layers": self.settings.depth + 1}
 
     @cached_property
     def phi(self):
@@ -83,27 +73,22 @@ class Chaos:
         h = np.empty((s.networks, s.points, s.width))
         for k in range(s.networks):
             h[k] = manifold.circle(deepnet.stream(self.seed, k, 0), s.width, s.points, self.q0)
-        return {"h": h, "layer": np.zeros(1, dtype=np.int64)}
+        return {"h": h}
 
-    def advance(self, state, max_rows: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Report up to ``max_rows`` layers (propagating every network one layer before each but layer 0)."""
+    def step(self, state, phase: str, start: int, n: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Report layers start..start+n−1 (propagating every network one layer before each but layer 0)."""
         s, h = self.settings, state["h"]
-        first = int(state["layer"][0])
-        layers = np.arange(first, min(first + max_rows, s.depth + 1), dtype=np.int64)
-        rows = np.empty((len(layers), len(OBSERVABLES), s.networks))
+        layers = np.arange(start, start + n, dtype=np.int64)
+        rows = np.empty((n, len(OBSERVABLES), s.networks))
         for r, lay in enumerate(layers):
             for k in range(s.networks):
                 if lay > 0:
                     h[k] = manifold.layer(deepnet.stream(self.seed, k, int(lay)), h[k], self.phi, s.sigma_w2,
                                           s.sigma_b2, s.weights)
                 rows[r, :, k] = manifold.geometry(h[k])
-            state["layer"][0] = lay + 1
-        if state["layer"][0] > s.depth:  # finished: keep the pre-activations out of the final checkpoint
+        if start + n > s.depth:  # finished: keep the pre-activations out of the final checkpoint
             state["h"] = np.empty((0, s.points, s.width))
         return {name: (layers, rows[:, i].astype(self.observables[name][0])) for i, name in enumerate(OBSERVABLES)}
-
-    def progress(self, state) -> tuple[int, int]:
-        return int(state["layer"][0]), self.settings.depth + 1
 
     @cached_property
     def theory(self) -> dict[str, np.ndarray]:
@@ -117,12 +102,8 @@ class Chaos:
         return self.theory
 
 
-def build(s: Settings, seed: np.random.SeedSequence) -> Chaos:
-    return Chaos(s, seed)
-
-
 STUDY = Study("chaos", "length, curvature and transitions of a circle of inputs through deep random networks",
-              PARAMS, build)
+              PARAMS, Chaos, summarize=analyze, example={"width": 30, "depth": 4, "points": 64, "networks": 2})
 
 #: The phases of Poole et al.'s Figs. 3–4 at σ_b² = 0.1 (tanh): ordered, critical (χ_1 = 1), chaotic.
 POOLE_SIGMA_B2 = 0.1

@@ -9,66 +9,55 @@ network means of q^l and c^l and their standard deviations over networks (docs/s
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from functools import cached_property
 
 import numba
 import numpy as np
 
-from statmech_nn.analysis.signal_prop import THEORY
-from statmech_nn.meanfield import (ACTIVATIONS, activation, fixed_point, phase_diagram, sigma_w2_critical,
-                                  theory_curves)
+from statmech_nn.meanfield import activation, fixed_point, phase_diagram, sigma_w2_critical, theory_curves
 from statmech_nn.models import deepnet
 from statmech_nn.params import Param, ParamSet, Settings
+from statmech_nn.runner import Simulation
 from statmech_nn.study import Study, seed_param
+from statmech_nn.summaries.signal_prop import THEORY, analyze
 
 OBSERVABLES = {name: (np.float64, ()) for name in ("q", "q_std", "c", "c_std")}
 
 PARAMS = ParamSet(
-    Param("phi", str, "tanh", "activation function φ", choices=tuple(ACTIVATIONS)),
-    Param("sigma_w2", float, 4.0, "weight variance σ_w² (W_ij ~ N(0, σ_w²/N))", low=0, low_open=True),
-    Param("sigma_b2", float, 0.05, "bias variance σ_b²", low=0),
-    Param("depth", int, 30, "number of layers L (rows for layers 0..L)", low=1, high=100000),
-    Param("width", int, 0, "units per layer N of the simulated networks; 0: theory only", low=0, high=20000),
+    *deepnet.deepnet_params(
+        depth={"high": 100000},
+        width={"default": 0, "low": 0, "doc": "units per layer N of the simulated networks; 0: theory only"}),
     Param("networks", int, 50, "independent networks simulated", low=1),
-    Param("weights", str, "gaussian", "weight ensemble", choices=deepnet.WEIGHTS),
     Param("q0", float, 1.0, "squared length q^0 = |h^0|²/N of both inputs", low=0, low_open=True),
     Param("c0", float, 0.6, "correlation c^0 of the two inputs", low=-1, high=1),
     seed_param(),
 )
 
 
-@dataclass(frozen=True)
-class SignalPropagation:
-    """Settings of one run; state = {"h": (networks, width, 2) pre-activations of the current layer,
-    "layer": [next layer to report]}."""
-
-    settings: Settings
-    seed: np.random.SeedSequence
-
-    study = "signal-prop"
+class SignalPropagation(Simulation):
+    """Phases: ``layers`` (one row per layer 0..depth of the network means of q^l and c^l and their standard
+    deviations over networks; none for a theory-only run). State: ``h`` (networks, width, 2) pre-activations of
+    the current layer."""
 
     @property
     def observables(self) -> dict:
         return OBSERVABLES if self.settings.width else {}
 
-    @property
-    def n_rows(self) -> int:
-        return self.settings.depth + 1 if self.settings.width else 0
+    def phases(self) -> dict[str, int]:
+        return {"layers": self.settings.depth + 1 if self.settings.width else 0}
 
     def init_state(self) -> dict[str, np.ndarray]:
         s = self.settings
         h = np.empty((s.networks if s.width else 0, s.width, 2))
         for k in range(len(h)):
             h[k] = deepnet.input_pair(deepnet.stream(self.seed, k, 0), s.width, s.q0, s.c0)
-        return {"h": h, "layer": np.zeros(1, dtype=np.int64)}
+        return {"h": h}
 
-    def advance(self, state, max_rows: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Report up to ``max_rows`` layers (propagating every network one layer before each but layer 0)."""
+    def step(self, state, phase: str, start: int, n: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Report layers start..start+n−1 (propagating every network one layer before each but layer 0)."""
         s, h = self.settings, state["h"]
-        first = int(state["layer"][0])
-        layers = np.arange(first, min(first + max_rows, self.n_rows), dtype=np.int64)
-        rows = np.empty((len(layers), 4))
+        layers = np.arange(start, start + n, dtype=np.int64)
+        rows = np.empty((n, 4))
         ddof = 1 if len(h) > 1 else 0
         with ThreadPoolExecutor(numba.get_num_threads()) as pool:  # networks are independent streams
             for r, lay in enumerate(layers):
@@ -79,11 +68,7 @@ class SignalPropagation:
                     list(pool.map(propagate, range(len(h))))
                 q, c = np.array([deepnet.pair_statistics(hk) for hk in h]).T
                 rows[r] = q.mean(), q.std(ddof=ddof), c.mean(), c.std(ddof=ddof)
-                state["layer"][0] = lay + 1
         return {name: (layers, rows[:, i]) for i, name in enumerate(OBSERVABLES)}
-
-    def progress(self, state) -> tuple[int, int]:
-        return int(state["layer"][0]), self.n_rows
 
     @cached_property
     def phi(self):
@@ -101,10 +86,6 @@ class SignalPropagation:
 
     def results(self, state) -> dict[str, np.ndarray]:
         return self.theory
-
-
-def build(s: Settings, seed: np.random.SeedSequence) -> SignalPropagation:
-    return SignalPropagation(s, seed)
 
 
 def theory_grid(points: list[Settings]) -> list[dict[str, tuple[float, float, float]]] | None:
@@ -128,4 +109,5 @@ def theory_grid(points: list[Settings]) -> list[dict[str, tuple[float, float, fl
 
 
 STUDY = Study("signal-prop", "mean-field signal propagation in deep random networks (+ finite-width check)",
-              PARAMS, build, batch=theory_grid)
+              PARAMS, SignalPropagation, summarize=analyze, batch=theory_grid,
+              example={"width": 40, "networks": 3, "depth": 5})

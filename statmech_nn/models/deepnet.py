@@ -21,14 +21,39 @@ trainable only up to depths of a few ξ_c.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numba import njit
 
+from statmech_nn.params import Param
 from statmech_nn.rng import seed_sequence
 
 WEIGHTS = ("gaussian", "orthogonal")
+
+
+def deepnet_params(**changes) -> tuple[Param, ...]:
+    """The declarations of a deep random network h^l = W^l φ(h^{l−1}) + b^l shared by every study of one:
+    ``phi``, ``sigma_w2``, ``sigma_b2``, ``depth``, ``width``, ``weights``. ``changes`` maps a name to its new
+    default, or to a dict of declaration fields (``doc``, ``low``, ``high``, ``default``, …) that differ."""
+    from statmech_nn.meanfield.activations import ACTIVATIONS  # the activations the theory knows
+
+    base = (
+        Param("phi", str, "tanh", "activation function φ", choices=tuple(ACTIVATIONS)),
+        Param("sigma_w2", float, 4.0, "weight variance σ_w² (W_ij ~ N(0, σ_w²/N))", low=0, low_open=True),
+        Param("sigma_b2", float, 0.05, "bias variance σ_b²", low=0),
+        Param("depth", int, 30, "number of layers L (rows for layers 0..L)", low=1, high=10000),
+        Param("width", int, 1000, "units per layer N", low=2, high=20000),
+        Param("weights", str, "gaussian", "weight ensemble", choices=WEIGHTS),
+    )
+    unknown = set(changes) - {p.name for p in base}
+    if unknown:
+        raise ValueError(f"not deep-net parameters: {sorted(unknown)}")
+    out = []
+    for p in base:
+        change = changes.get(p.name, {})
+        out.append(replace(p, **(change if isinstance(change, dict) else {"default": change})))
+    return tuple(out)
 
 
 def stream(seed: np.random.SeedSequence, network: int, layer: int) -> np.random.Generator:
