@@ -130,17 +130,3 @@ def chaos_runs(outdir: str | os.PathLike, networks: int = 3, seed: int = 2016) -
                           "networks": networks, "seed": seed}, path, overwrite=True)
         runs["raghu"].append(path)
     return runs
-
-
-def chaos_figures(outdir: str | os.PathLike, **options) -> list[Path]:
-    """Run :func:`chaos_runs` into ``outdir``/runs and write chaos_poole_fig3.png, chaos_poole_fig4.png and
-    chaos_raghu_length.png into ``outdir``; returns the PNG paths. ``options`` go to :func:`chaos_runs`."""
-    from statmech_nn.analysis import chaos as analysis
-    from statmech_nn.analysis.plots import save
-
-    outdir = Path(outdir)
-    (outdir / "runs").mkdir(parents=True, exist_ok=True)
-    runs = chaos_runs(outdir / "runs", **options)
-    return [save(analysis.poole_fig3(runs["poole"]), outdir / "chaos_poole_fig3.png"),
-            save(analysis.poole_fig4(runs["poole"]), outdir / "chaos_poole_fig4.png"),
-            save(analysis.raghu_length(runs["raghu"]), outdir / "chaos_raghu_length.png")]

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import numpy as np
 
+from statmech_nn.analysis import chaos as chaos_analysis
 from statmech_nn.analysis.plots import save
 from statmech_nn.analysis.signal_prop import (POOLE_SIGMA_B, POOLE_SIGMA_W, poole_fig1, poole_fig2, schoenholz_xi,
                                               trainability_figure)
 from statmech_nn.models.deepnet import trainability as train_grid
 from statmech_nn.study import run_study
 
-from .chaos import chaos_figures
+from .chaos import chaos_runs
 from .isometry import isometry_figures
 from .signal_prop import STUDY
 
@@ -47,6 +48,17 @@ def signal_prop_figures(outdir: str | os.PathLike, trainability: bool = False) -
         np.savez(outdir / "trainability.npz", **result)
         written.append(save(trainability_figure(result), outdir / "trainability.png"))
     return written
+
+
+def chaos_figures(outdir: str | os.PathLike, **options) -> list[Path]:
+    """Run :func:`chaos_runs` into ``outdir``/runs and write chaos_poole_fig3.png, chaos_poole_fig4.png and
+    chaos_raghu_length.png into ``outdir``; returns the PNG paths. ``options`` go to :func:`chaos_runs`."""
+    outdir = Path(outdir)
+    (outdir / "runs").mkdir(parents=True, exist_ok=True)
+    runs = chaos_runs(outdir / "runs", **options)
+    return [save(chaos_analysis.poole_fig3(runs["poole"]), outdir / "chaos_poole_fig3.png"),
+            save(chaos_analysis.poole_fig4(runs["poole"]), outdir / "chaos_poole_fig4.png"),
+            save(chaos_analysis.raghu_length(runs["raghu"]), outdir / "chaos_raghu_length.png")]
 
 
 #: Figure sets of ``statmech-nn figures --only``: Poole 2016 Figs. 1-2 and Schoenholz 2017 (signal-prop),
