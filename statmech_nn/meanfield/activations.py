@@ -10,7 +10,8 @@ computed in closed form where one exists and by :mod:`.quadrature` otherwise:
 * ``linear``    φ = u:               (q, 1, 0, 1);  (q c, 1).
 * ``relu``      φ = max(u, 0):       (q/2, 1/2, ∞, 1/2); arc-cosine kernel (Cho & Saul 2009)
                 E[φφ] = q/(2π) (√(1−c²) + (π − arccos c) c),  E[φ'φ'] = (π − arccos c)/(2π).
-* ``erf``       φ = erf(√π u/2) (slope 1 at 0, like tanh), a = √π/2 (Williams 1998):
+* ``erf``       φ = erf(a u) with a = √π/2 (slope 1 at 0, like tanh); ``erf-plain``: φ = erf(u), a = 1 (the
+                convention of Lee et al. 2018 and neural-tangents). Both by Williams' (1998) arcsine kernel:
                 E[φ²] = (2/π) arcsin(2a²q/(1+2a²q)),  E[φ'²] = (4a²/π)/√(1+4a²q),
                 E[φ''²] = (16a⁶/π) q/(1+4a²q)^{3/2},  d/dq E[φ²] = (4a²/π)/((1+2a²q)√(1+4a²q)),
                 E[φφ] = (2/π) arcsin(2a²qc/(1+2a²q)),  E[φ'φ'] = (4a²/π)/√((1+2a²q)² − (2a²qc)²).
@@ -35,7 +36,7 @@ from numba.core.ccallback import CFunc
 
 from .quadrature import SIGNATURE, as_cfunc, moments1_kernel, pair_kernel
 
-QUADRATURE, LINEAR, RELU, ERF, HARD_TANH = range(5)
+QUADRATURE, LINEAR, RELU, ERF, HARD_TANH, ERF_PLAIN = range(6)
 _A_ERF = math.sqrt(math.pi) / 2.0
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(20)
@@ -104,6 +105,21 @@ def _d2erf(u):
     return -2.0 * _A_ERF * _A_ERF * u * math.exp(-_A_ERF * _A_ERF * u * u)
 
 
+@cfunc(SIGNATURE, cache=True)
+def _erf_plain(u):
+    return math.erf(u)
+
+
+@cfunc(SIGNATURE, cache=True)
+def _derf_plain(u):
+    return 2.0 / math.sqrt(math.pi) * math.exp(-u * u)
+
+
+@cfunc(SIGNATURE, cache=True)
+def _d2erf_plain(u):
+    return -4.0 / math.sqrt(math.pi) * u * math.exp(-u * u)
+
+
 @njit(cache=True)
 def _logistic(u):
     if u >= 0.0:
@@ -168,6 +184,7 @@ ACTIVATIONS: dict[str, Activation] = {
     a.name: a for a in (
         Activation(_tanh, _dtanh, _d2tanh, "tanh"),
         Activation(_erf, _derf, _d2erf, "erf", ERF),
+        Activation(_erf_plain, _derf_plain, _d2erf_plain, "erf-plain", ERF_PLAIN),
         Activation(_relu, _step, _zero, "relu", RELU),
         Activation(_hard_tanh, _dhard_tanh, _zero, "hard-tanh", HARD_TANH),
         Activation(_identity, _one, _zero, "linear", LINEAR),
@@ -226,11 +243,12 @@ def moments1(kernel, phi, dphi, d2phi, q):
         return q, 1.0, 0.0, 1.0
     if kernel == RELU:
         return 0.5 * q, 0.5, np.inf, 0.5
-    if kernel == ERF:
-        x = 2.0 * _A_ERF * _A_ERF * q
+    if kernel == ERF or kernel == ERF_PLAIN:
+        a2 = _A_ERF * _A_ERF if kernel == ERF else 1.0
+        x = 2.0 * a2 * q
         r = math.sqrt(1.0 + 2.0 * x)
-        k = 4.0 * _A_ERF * _A_ERF / math.pi
-        return (2.0 / math.pi) * math.asin(x / (1.0 + x)), k / r, k * 4.0 * _A_ERF**4 * q / r**3, k / ((1.0 + x) * r)
+        k = 4.0 * a2 / math.pi
+        return (2.0 / math.pi) * math.asin(x / (1.0 + x)), k / r, k * 4.0 * a2 * a2 * q / r**3, k / ((1.0 + x) * r)
     if kernel == HARD_TANH:
         if q == 0.0:
             return 0.0, 1.0, np.inf, 1.0
@@ -251,10 +269,11 @@ def moments2(kernel, phi, dphi, q, c):
     if kernel == RELU:
         theta = math.acos(c)
         return q / (2.0 * math.pi) * (math.sqrt(1.0 - c * c) + (math.pi - theta) * c), (math.pi - theta) / (2 * math.pi)
-    if kernel == ERF:
-        x = 2.0 * _A_ERF * _A_ERF * q
+    if kernel == ERF or kernel == ERF_PLAIN:
+        a2 = _A_ERF * _A_ERF if kernel == ERF else 1.0
+        x = 2.0 * a2 * q
         return ((2.0 / math.pi) * math.asin(x * c / (1.0 + x)),
-                4.0 * _A_ERF * _A_ERF / math.pi / math.sqrt((1.0 + x) ** 2 - (x * c) ** 2))
+                4.0 * a2 / math.pi / math.sqrt((1.0 + x) ** 2 - (x * c) ** 2))
     if kernel == HARD_TANH:
         return _hard_tanh_pair(q, c)
     return pair_kernel(phi, phi, dphi, dphi, q, c)
