@@ -111,6 +111,7 @@ def test_objective_validates_and_minibatch_index():
     sub = Objective(obj.model, "mse", obj.x[idx], obj.y[idx])
     assert obj.value(theta, idx) == sub.value(theta)
     np.testing.assert_array_equal(obj.hvp(theta, theta, idx), sub.hvp(theta, theta))
+    assert not np.any(obj.hvp(theta, np.zeros((2, theta.size))))  # a direction that moves no layer
     with pytest.raises(ParameterError):
         Objective(obj.model, "hinge", obj.x, obj.y)
     with pytest.raises(ParameterError):

@@ -129,17 +129,22 @@ class MLP:
         return self._r_forward(theta, pre, inputs, v)[0][-1]
 
     def _r_forward(self, theta, pre, inputs, v):
+        """R{a_l} and R{h_{l−1}} (None where identically zero: layers below the first one v moves), and which
+        layers v moves (a direction confined to one layer skips the others' products)."""
         dphi = ACTIVATIONS[self.activation].dphi
+        moved = [bool(np.any(vw) or np.any(vb)) for vw, vb in self.layers(v)]
         r_pre, r_inputs, r_h = [], [], None
         for l, ((w, _), (vw, vb)) in enumerate(zip(self.layers(theta), self.layers(v))):
             r_inputs.append(r_h)
-            r = inputs[l] @ vw + vb[..., None, :]
+            r = inputs[l] @ vw + vb[..., None, :] if moved[l] else None
             if r_h is not None:
-                r = r + r_h @ w
+                r = r_h @ w if r is None else r + r_h @ w
+            if r is None and l == self.depth - 1:
+                r = np.zeros(v.shape[:-1] + pre[l].shape)
             r_pre.append(r)
-            if l < self.depth - 1:
+            if l < self.depth - 1 and r is not None:
                 r_h = dphi(pre[l]) * r
-        return r_pre, r_inputs
+        return r_pre, r_inputs, moved
 
     def curvature_product(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray, loss, v: np.ndarray,
                           gauss_newton: bool = False) -> np.ndarray:
@@ -147,7 +152,7 @@ class MLP:
         :mod:`.losses`; v (P,) or (m, P). The equations are in the module docstring."""
         act = ACTIVATIONS[self.activation]
         pre, inputs = self._forward(theta, x)
-        r_pre, r_inputs = self._r_forward(theta, pre, inputs, v)
+        r_pre, r_inputs, moved = self._r_forward(theta, pre, inputs, v)
         f = pre[-1]
         delta, r_d = loss.grad(f, y), loss.hess_vec(f, y, r_pre[-1])
         out = np.empty_like(v)
@@ -164,8 +169,11 @@ class MLP:
                 r_e = r_d @ w.T
                 if not gauss_newton:
                     e = delta @ w.T
-                    r_e = r_e + delta @ np.swapaxes(vw, -1, -2)
-                    r_d = r_e * d1 + e * act.d2phi(pre[l - 1]) * r_pre[l - 1]
+                    if moved[l]:
+                        r_e = r_e + delta @ np.swapaxes(vw, -1, -2)
+                    r_d = r_e * d1
+                    if r_pre[l - 1] is not None:
+                        r_d += e * act.d2phi(pre[l - 1]) * r_pre[l - 1]
                     delta = e * d1
                 else:
                     r_d = r_e * d1
@@ -233,13 +241,15 @@ class Objective:
         return self._product(theta, v, index, gauss_newton=True)
 
     def _matrix(self, theta, index, block, gauss_newton):
-        p = self.model.n_params
+        """Rows M e_i in blocks of unit vectors, each block inside one layer (so the others' products are skipped)."""
+        p, offsets = self.model.n_params, self.model.offsets
         out = np.empty((p, p))
-        for start in range(0, p, block):
-            stop = min(p, start + block)
-            unit = np.zeros((stop - start, p))
-            unit[np.arange(stop - start), np.arange(start, stop)] = 1.0
-            out[start:stop] = self._product(theta, unit, index, gauss_newton)
+        for lo, hi in zip(offsets[:-1], offsets[1:]):
+            for start in range(lo, hi, block):
+                stop = min(hi, start + block)
+                unit = np.zeros((stop - start, p))
+                unit[np.arange(stop - start), np.arange(start, stop)] = 1.0
+                out[start:stop] = self._product(theta, unit, index, gauss_newton)
         return out
 
     def hessian(self, theta: np.ndarray, index=None, block: int = 128) -> np.ndarray:
