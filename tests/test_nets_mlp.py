@@ -116,3 +116,8 @@ def test_objective_validates_and_minibatch_index():
         Objective(obj.model, "hinge", obj.x, obj.y)
     with pytest.raises(ParameterError):
         Objective(obj.model, "mse", obj.x, obj.y[:3])
+    with pytest.raises(ParameterError):
+        Objective(obj.model, "mse", obj.x, obj.y[:, :2])
+    for labels in (np.zeros(9), np.full(9, 3)):  # float labels; a label beyond the 3 outputs
+        with pytest.raises(ParameterError):
+            Objective(obj.model, "cross_entropy", obj.x, labels)

@@ -181,7 +181,7 @@ class MLP:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Objective:
     """L(θ) = loss(f(θ; x), y) + (l2/2)|θ|² for a network ``model``, a loss name (``LOSSES``) and data (x, y).
 
@@ -202,6 +202,12 @@ class Objective:
             raise ParameterError("l2", self.l2, "a non-negative weight-decay strength")
         if len(self.x) != len(self.y):
             raise ParameterError("y", np.shape(self.y), f"as many samples as x ({len(self.x)})")
+        k, y = self.model.sizes[-1], np.asarray(self.y)
+        if self.loss == "cross_entropy":
+            if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) or np.any((y < 0) | (y >= k)):
+                raise ParameterError("y", "labels", f"integer class labels in [0, {k}) for cross_entropy")
+        elif y.shape != (len(self.x), k):
+            raise ParameterError("y", y.shape, f"targets of shape (n, {k}) for mse")
 
     @property
     def n_samples(self) -> int:
