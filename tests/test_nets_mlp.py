@@ -46,6 +46,18 @@ def test_layout_is_views_of_one_flat_vector():
         MLP((4, 2), "softsign")
 
 
+def test_forward_and_representations_follow_the_layer_equations():
+    net = MLP((4, 3, 2), "sigmoid")
+    theta = net.init(1, sigma_b2=0.5)
+    (w1, b1), (w2, b2) = net.layers(theta)
+    x = np.random.default_rng(0).standard_normal((6, 4))
+    h1 = 1.0 / (1.0 + np.exp(-(x @ w1 + b1)))
+    reps = net.representations(theta, x)
+    np.testing.assert_allclose(reps[0], h1, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(reps[1], h1 @ w2 + b2, rtol=1e-13, atol=1e-14)
+    assert np.array_equal(reps[1], net.forward(theta, x))
+
+
 def test_fan_in_initialisation_variance():
     net = MLP((400, 300, 1))
     w = net.layers(net.init(0, sigma_w2=2.0, sigma_b2=0.3))[0]

@@ -95,6 +95,13 @@ class MLP:
         """The outputs f (n, d_L) for inputs ``x`` (n, d_0)."""
         return self._forward(theta, x)[0][-1]
 
+    def representations(self, theta: np.ndarray, x: np.ndarray) -> list[np.ndarray]:
+        """[h_1, …, h_{L−1}, f]: every hidden layer's activations (n, d_l) and the outputs, e.g. the T_l of an
+        information-plane analysis."""
+        phi = ACTIVATIONS[self.activation].phi
+        pre = self._forward(theta, x)[0]
+        return [phi(a) for a in pre[:-1]] + [pre[-1]]
+
     def _forward(self, theta, x):
         """Pre-activations [a_1 … a_L] and layer inputs [h_0 … h_{L−1}]."""
         phi = ACTIVATIONS[self.activation].phi
