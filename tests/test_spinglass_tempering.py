@@ -70,6 +70,23 @@ def test_unequilibrated_replicas_are_rejected():
     assert chi2 > limit
 
 
+def test_exchanges_that_ignore_the_acceptance_rule_are_rejected():
+    """Negative control: after every sweep the even pairs also exchange unconditionally (a PT whose swaps ignore
+    the Metropolis rule); its T_0 energies fail the χ² test that the correct run passes."""
+    model = sk_model(N, 31)
+    state = init_tempering(model, LADDER, 34, n_sets=SETS)
+    sets = np.arange(SETS)
+    for _ in range(BURN_IN):
+        advance(model, state, 1)
+        for t in range(0, LADDER.size - 1, 2):
+            a, b = state["replica"][:, t].copy(), state["replica"][:, t + 1].copy()
+            state["replica"][:, t], state["replica"][:, t + 1] = b, a
+            state["slot"][sets, a], state["slot"][sets, b] = t + 1, t
+    e = all_energies(model)
+    chi2, limit = _chi2(state["energy"][sets, state["replica"][:, 0]], e, _boltzmann(e, LADDER[0]))
+    assert chi2 > limit
+
+
 def test_overlap_distribution_matches_enumeration_and_is_symmetric(run):
     """P(q) at T_0 of the 1000 independent pairs of sets against the exact Σ p(s)p(s') δ(q − s·s'/N); its
     symmetry q → −q by a binomial test, which rejects gauge-fixed overlaps (negative control)."""
