@@ -143,3 +143,5 @@ def test_bad_settings_are_rejected():
             make()
     with pytest.raises(ParameterError):
         SGD(0.1, 30).init(np.zeros(3), seed=0, n_samples=20)
+    with pytest.raises(ParameterError):
+        Adam(batch_size=4).init(np.zeros(3))

@@ -55,7 +55,9 @@ def _batch_size(batch_size):
 def _base_state(params, seed, n_samples, batch_size) -> dict[str, np.ndarray]:
     state = {"params": np.array(params, dtype=np.float64), "step": np.zeros((), dtype=np.int64)}
     if batch_size is not None:
-        if n_samples is None or batch_size > n_samples:
+        if n_samples is None:
+            raise ParameterError("n_samples", n_samples, "the objective's n_samples when batch_size is set")
+        if batch_size > n_samples:
             raise ParameterError("batch_size", batch_size, f"at most the number of samples ({n_samples})")
         state["rng"] = xoshiro256_state(seed_sequence(seed))
         state["order"] = np.arange(n_samples, dtype=np.int64)
