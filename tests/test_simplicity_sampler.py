@@ -161,3 +161,12 @@ def test_bad_block_arguments_are_rejected():
         sample_functions(SPEC, np.zeros((2, 3), np.uint64), 4)
     with pytest.raises(ParameterError, match="table"):
         count_functions(SPEC, 1, 0, 1, 4, table=FunctionTable(1))
+
+
+def test_polar_normals_pass_kolmogorov_smirnov_and_a_rescaled_copy_fails():
+    from statmech_nn.simplicity.sampler import _normals
+
+    g = np.empty(400_000)
+    _normals(block_states(8, 0, 1)[0], g, g.size)
+    assert stats.kstest(g, "norm").pvalue > ALPHA
+    assert stats.kstest(1.03 * g, "norm").pvalue < ALPHA  # negative control: a 3 % error in σ is seen

@@ -19,9 +19,10 @@ Activations: ``relu`` max(u, 0), ``tanh``, ``erf`` = erf(√π u / 2) (slope 1 a
 
 Random streams: networks are drawn in blocks of ``block_size``; block b of a run with root ``seed`` uses the
 xoshiro256** stream ``seed_sequence(seed, b)`` for its networks in order (per layer: W row-major, then b; normals
-by Box–Muller). A function is thus fixed by (seed, block_size, block, position), whatever the thread count or the
-chunks in which blocks are run: blocks [0, B) and [B, 2B) counted separately and merged equal blocks [0, 2B).
-Forward passes are float32 with all 2^n inputs of a layer batched as one (fan_out × fan_in)·(fan_in × 2^n) product.
+by Marsaglia's polar method). A function is thus fixed by (seed, block_size, block, position), whatever the thread
+count or the chunks in which blocks are run: blocks [0, B) and [B, 2B) counted separately and merged equal blocks
+[0, 2B). Forward passes are float32, all 2^n inputs of a layer batched as one (fan_out × fan_in)·(fan_in × 2^n)
+product.
 """
 from __future__ import annotations
 
@@ -99,14 +100,19 @@ def block_states(seed, first_block: int, n_blocks: int) -> np.ndarray:
 
 @njit(cache=True)
 def _normals(state, out, count):
-    """out[:count] ← standard normals (Box–Muller, both values of each pair used)."""
+    """out[:count] ← standard normals by Marsaglia's polar method (both values of each accepted pair used):
+    (v1, v2) uniform in the unit disc, s = v1² + v2², then v_k √(−2 ln s / s) are independent N(0, 1)."""
     i = 0
     while i < count:
-        r = math.sqrt(-2.0 * math.log(1.0 - next_double(state)))
-        t = 2.0 * math.pi * next_double(state)
-        out[i] = r * math.cos(t)
+        v1 = 2.0 * next_double(state) - 1.0
+        v2 = 2.0 * next_double(state) - 1.0
+        s = v1 * v1 + v2 * v2
+        if s >= 1.0 or s == 0.0:
+            continue
+        f = math.sqrt(-2.0 * math.log(s) / s)
+        out[i] = v1 * f
         if i + 1 < count:
-            out[i + 1] = r * math.sin(t)
+            out[i + 1] = v2 * f
         i += 2
 
 
@@ -153,13 +159,20 @@ def _draw_layer(state, law, fan_in, fan_out, sigma_w, sigma_b, w, bias, g):
 
 @njit(cache=True)
 def _affine(w, bias, x, y, fan_in, fan_out, n_in):
-    """y[:fan_out] ← W x + b over all n_in input columns (inner loop over inputs, contiguous, vectorised)."""
+    """y[:fan_out] ← W x + b over all n_in input columns: the inner loop runs over inputs (contiguous, vectorised)
+    and takes four input rows j per pass, y_i += (w_ij x_j + w_ij+1 x_j+1) + (w_ij+2 x_j+2 + w_ij+3 x_j+3)."""
+    j4 = fan_in - fan_in % 4
     for i in range(fan_out):
         yi = y[i]
         b = bias[i]
         for a in range(n_in):
             yi[a] = b
-        for j in range(fan_in):
+        for j in range(0, j4, 4):
+            w0, w1, w2, w3 = w[i, j], w[i, j + 1], w[i, j + 2], w[i, j + 3]
+            x0, x1, x2, x3 = x[j], x[j + 1], x[j + 2], x[j + 3]
+            for a in range(n_in):
+                yi[a] += (w0 * x0[a] + w1 * x1[a]) + (w2 * x2[a] + w3 * x3[a])
+        for j in range(j4, fan_in):
             wij = w[i, j]
             xj = x[j]
             for a in range(n_in):
