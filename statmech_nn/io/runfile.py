@@ -31,7 +31,7 @@ from ..errors import FormatError, OutputError
 from .provenance import utc_now
 
 FORMAT_NAME = "statmech_nn run"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 STATUSES = ("running", "interrupted", "complete")
 _CHUNK_BYTES = 64 * 1024
 
