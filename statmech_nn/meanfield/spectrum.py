@@ -242,3 +242,20 @@ def _continue(eq: _Equation, z0: complex, z1: complex, u: complex, depth: int = 
     mid = 0.5 * (z0 + z1)
     u_mid, _ = _continue(eq, z0, mid, u, depth + 1)
     return _continue(eq, mid, z1, u_mid, depth + 1)
+
+
+def jjt_predictions(phi, sigma_w2: float, q: float, depth: int, weights: str, points: int = 400) -> dict:
+    """Every prediction for the eigenvalues λ of JJᵀ at (σ_w², q, L): χ₁ = σ_w² μ₁, μ₁, μ₂, E[λ], Var λ, E[λ³]
+    (``jjt_*_predicted``), and the density ρ(λ) on ``points`` points uniform in s = √λ up to
+    √(E[λ] + 10 sd) (``density_x``, ``density``; the atom at 0 and the ε used in ``density_atom_zero``,
+    ``density_eps``). Scalars as numpy float64."""
+    law = d2_law(phi, q)
+    m1, m2, m3 = jjt_moments(phi, sigma_w2, q, depth, weights)
+    sd = math.sqrt(max(m2 - m1 * m1, 0.0))
+    hi = m1 + 10.0 * sd if sd > 0 else 2.0 * m1
+    s = np.linspace(1.0 / points, 1.0, points) * math.sqrt(hi)
+    density = jjt_density(phi, sigma_w2, q, depth, weights, s**2)
+    values = {"chi1": sigma_w2 * law.moment(1), "mu1": law.moment(1), "mu2": law.moment(2),
+              "jjt_mean_predicted": m1, "jjt_variance_predicted": jjt_variance(phi, sigma_w2, q, depth, weights),
+              "jjt_moment3_predicted": m3, "density_atom_zero": density.atom_zero, "density_eps": density.eps}
+    return {**{k: np.float64(v) for k, v in values.items()}, "density_x": density.x, "density": density.rho}

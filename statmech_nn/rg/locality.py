@@ -76,3 +76,10 @@ def locality_summary(fields: np.ndarray, L: int, k: int, seed) -> dict[str, floa
             "block_fraction_shuffled": float(block_fraction(control, L, k).mean()),
             "block_size": float(np.median(effective_block_size(fields, L))),
             "block_size_shuffled": float(np.median(effective_block_size(control, L)))}
+
+
+def locality_by_depth(weights: list[np.ndarray], L: int, k: int, seed) -> dict[str, np.ndarray]:
+    """:func:`locality_summary` of the receptive fields W1, W1·W2, … (depth d uses the stream (seed, d)), one
+    entry per depth."""
+    rows = [locality_summary(f, L, k, seed_sequence(seed, d)) for d, f in enumerate(receptive_fields(weights))]
+    return {name: np.array([r[name] for r in rows]) for name in rows[0]}
