@@ -1,8 +1,6 @@
-"""Estimates and figures for the ``isometry`` study (Pennington, Schoenholz & Ganguli 2017).
+"""Figures of the ``isometry`` study (Pennington, Schoenholz & Ganguli 2017); its estimates are
+:func:`statmech_nn.summaries.isometry.analyze`.
 
-* :func:`analyze` — mean, variance and third moment of the eigenvalues λ of JJᵀ pooled over the run's networks,
-  with errors from the network-to-network spread (jackknife over networks), beside their free-probability
-  predictions.
 * :func:`run_figure` — the singular-value histogram of one run over the predicted density.
 * :func:`pennington_figure` — singular-value densities for L ∈ {2, 8, 32, 128}: orthogonal vs Gaussian weights,
   tanh vs ReLU, sampled (histograms) over predicted (lines).
@@ -14,43 +12,10 @@ import math
 
 import numpy as np
 
-from statmech_nn.errors import FormatError
 from statmech_nn.io.runfile import Run, read_run
+from statmech_nn.summaries.isometry import analyze, check
 
 from .plots import plt
-from .stats import Estimate, jackknife
-
-PREDICTED = ("jjt_mean_predicted", "jjt_variance_predicted", "jjt_moment3_predicted", "sigma_w2", "q0", "chi1")
-
-
-def _exact(value: float) -> Estimate:
-    return Estimate(float(value), 0.0, math.nan, 0)
-
-
-def _check(run: Run) -> None:
-    if run.study != "isometry":
-        raise FormatError(f"{run.path}: a '{run.study}' run, not 'isometry'")
-
-
-def analyze(run: Run) -> dict[str, Estimate]:
-    """``jjt_mean``, ``jjt_variance``, ``jjt_moment3`` (E[λ³]) of the eigenvalues of all networks pooled, errors
-    from a jackknife over networks (n = networks; nan error for one network), and the predictions (error 0)."""
-    _check(run)
-    out = {name: _exact(run.results[name]) for name in PREDICTED if name in run.results}
-    lam = np.asarray(run.results["singular_values"], dtype=float) ** 2
-    if lam.size == 0:
-        return out
-    m1, m2, m3 = (np.mean(lam**k, axis=1) for k in (1, 2, 3))
-    n = len(lam)
-    if n > 1:
-        out["jjt_mean"] = jackknife(lambda a: a, m1, block=1)
-        out["jjt_variance"] = jackknife(lambda a, b: b - a * a, m1, m2, block=1)
-        out["jjt_moment3"] = jackknife(lambda c: c, m3, block=1)
-    else:
-        out.update(jjt_mean=Estimate(float(m1[0]), math.nan, math.nan, 1),
-                   jjt_variance=Estimate(float(m2[0] - m1[0] ** 2), math.nan, math.nan, 1),
-                   jjt_moment3=Estimate(float(m3[0]), math.nan, math.nan, 1))
-    return out
 
 
 def singular_value_density(run: Run) -> tuple[np.ndarray, np.ndarray, float]:
@@ -73,7 +38,7 @@ def _histogram(ax, run: Run, s_max: float, color: str, label: str | None = None)
 
 def run_figure(run: Run):
     """Singular values of all networks (histogram) over the predicted density ρ_s(s) = 2 s ρ(s²)."""
-    _check(run)
+    check(run)
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     s, dens, atom = singular_value_density(run)
     s_max = float(np.quantile(run.results["singular_values"], 0.995)) * 1.1
@@ -95,7 +60,7 @@ def run_figure(run: Run):
 def _load(runs) -> list[Run]:
     out = [r if isinstance(r, Run) else read_run(r) for r in runs]
     for r in out:
-        _check(r)
+        check(r)
     return out
 
 

@@ -1,16 +1,11 @@
-"""Analysis and figures of the renormalization-group studies (docs/rg.md).
+"""Figures of the renormalization-group studies (docs/rg.md); their estimates are
+:mod:`statmech_nn.summaries.rg`.
 
-* ``rg-decimate-1d``: the largest KL of the enumeration checks (0 to round-off), K after the last step, and the
-  invariant ξ_n 2^n = ξ_0 of the exact flow.
-* ``rg-stack``: statistics of the data (e, |m|; independent samples ⇒ standard errors), of the quenched control,
-  and per depth d = 1, 2, …: locality f_k of the receptive fields and its shuffled control, effective block size,
-  and e, |m| of the majority-rule block spins and of the RBM reconstructions.
-* ``rg-flow``: per flow start, the temperatures matched from the energy and from G(r), averaged over the second
-  half of the flow (error with the flow's own τ_int).
+* :func:`run_figure` — the summary figure of an rg-* run;
+* :func:`receptive_fields_figure` — receptive fields W1, W1·W2, … of an rg-stack run;
+* :func:`reconstructions_figure` — data and their reconstructions from each depth.
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
@@ -18,71 +13,11 @@ from statmech_nn.errors import FormatError
 from statmech_nn.io.runfile import Run
 
 from .plots import _title, plt
-from .stats import Estimate, mean
-
-
-def _exact(value: float) -> Estimate:
-    return Estimate(float(value), 0.0, math.nan, 0)
-
-
-def _sample(results, name: str, n: int, index=()) -> Estimate:
-    return Estimate(float(np.asarray(results[name])[index]), float(np.asarray(results[name + "_error"])[index]),
-                    math.nan, n)
 
 
 def _complete(run: Run) -> None:
     if not run.results:
         raise FormatError(f"{run.path}: the '{run.study}' run has no results yet (status {run.status})")
-
-
-def _decimate(run: Run) -> dict[str, Estimate]:
-    K, xi = run["K"], run["correlation_length"]
-    scaled = xi * 2.0 ** run.observables["K"].step
-    return {"max_kl": _exact(np.max(np.abs(run["kl"]))), "K_final": _exact(K[-1]),
-            "max_free_energy_error": _exact(np.max(run["free_energy_error"])),
-            "xi_scaled_spread": _exact(np.ptp(scaled) / scaled[0] if scaled[0] > 0 else 0.0)}
-
-
-def _stack(run: Run) -> dict[str, Estimate]:
-    _complete(run)
-    r = run.results
-    n_data, n_quench = int(r["statistics_samples"]), int(r["quenched_samples"])
-    out = {name: _sample(r, "data_" + name, n_data) for name in ("energy", "abs_magnetization")}
-    eq = r["equilibration"]
-    out["tau_int_sweeps"], out["spacing_sweeps"] = _exact(eq[0]), _exact(eq[1])
-    out["tau_int_stored_energy"] = _exact(eq[3])
-    for name in ("energy", "abs_magnetization"):
-        out["quenched_" + name] = _sample(r, "quenched_" + name, n_quench)
-    for d in range(len(r["block_fraction"])):
-        for name in ("block_fraction", "block_fraction_shuffled", "block_size", "block_size_shuffled"):
-            out[f"{name}_{d + 1}"] = _exact(r[name][d])
-        for prefix in ("blockspin_", "reconstruction_"):
-            for name in ("energy", "abs_magnetization"):
-                if np.isfinite(r[prefix + name][d]):
-                    out[f"{prefix}{name}_{d + 1}"] = _sample(r, prefix + name, n_data, d)
-    return out
-
-
-def _flow(run: Run) -> dict[str, Estimate]:
-    _complete(run)
-    out = {}
-    for name in ("T_energy", "T_correlation"):
-        series = run[name]
-        second_half = series[len(series) // 2:]
-        for i, T0 in enumerate(run.results["flow_starts"]):
-            out[f"{name}_from_{T0:g}"] = mean(second_half[:, i])
-    return out
-
-
-_ANALYSES = {"rg-decimate-1d": _decimate, "rg-stack": _stack, "rg-flow": _flow}
-
-
-def analyze(run: Run) -> dict[str, Estimate]:
-    """The estimates of an rg-* run (module docstring)."""
-    try:
-        return _ANALYSES[run.study](run)
-    except KeyError:
-        raise FormatError(f"{run.path}: a '{run.study}' run, not one of {', '.join(_ANALYSES)}") from None
 
 
 # ---------------------------------------------------------------------------------------------------------------

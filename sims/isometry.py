@@ -12,59 +12,52 @@ variance of the eigenvalues of JJᵀ and their free-probability predictions, and
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numba
 import numpy as np
 
-from statmech_nn.errors import ParameterError
-from statmech_nn.meanfield import ACTIVATIONS, fixed_point, sigma_w2_critical
-from statmech_nn.meanfield.spectrum import d2_law, jjt_density, jjt_moments, jjt_variance
-from statmech_nn.models import deepnet, jacobian
+from statmech_nn.meanfield import fixed_point, sigma_w2_critical
+from statmech_nn.meanfield.spectrum import jjt_predictions
+from statmech_nn.models import jacobian
+from statmech_nn.models.deepnet import deepnet_params
 from statmech_nn.params import Param, ParamSet, Settings
+from statmech_nn.runner import Simulation
 from statmech_nn.study import Study, run_study, seed_param
+from statmech_nn.summaries.isometry import analyze
 
-OBSERVABLES = {name: (np.float64, ()) for name in ("jjt_mean", "jjt_variance", "jjt_moment3")}
 DENSITY_POINTS = 400
-
-
 MAX_LOG_GAIN = 300.0   # L |ln χ_1| ≤ this keeps E[λ] = χ_1^L and Var λ ∝ χ_1^{2L} within floating point
 
 
 def _check(s: Settings) -> None:
     if s.sigma_w2 == 0:
-        if not math.isfinite(sigma_w2_critical(s.phi, s.sigma_b2)):
-            raise ParameterError("sigma_w2", 0.0, f"a value > 0: {s.phi} has no critical σ_w² at σ_b² = {s.sigma_b2}")
+        PARAMS["sigma_w2"].check(math.isfinite(sigma_w2_critical(s.phi, s.sigma_b2)), 0.0,
+                                 f"a value > 0: {s.phi} has no critical σ_w² at σ_b² = {s.sigma_b2}")
         return
     chi1 = fixed_point(s.phi, s.sigma_w2, s.sigma_b2).chi1
-    if math.isfinite(chi1) and s.depth * abs(math.log(chi1)) > MAX_LOG_GAIN:
-        raise ParameterError("depth", s.depth, f"an integer <= {int(MAX_LOG_GAIN / abs(math.log(chi1)))} "
-                             f"(depth · |ln χ_1| <= {MAX_LOG_GAIN:g}; χ_1 = {chi1:.6g} here)")
+    if math.isfinite(chi1) and chi1 > 0 and chi1 != 1:
+        PARAMS["depth"].check(s.depth * abs(math.log(chi1)) <= MAX_LOG_GAIN, s.depth,
+                              f"an integer <= {int(MAX_LOG_GAIN / abs(math.log(chi1)))} "
+                              f"(depth · |ln χ_1| <= {MAX_LOG_GAIN:g}; χ_1 = {chi1:.6g} here)")
+
 
 PARAMS = ParamSet(
-    Param("phi", str, "tanh", "activation function φ", choices=tuple(ACTIVATIONS)),
-    Param("weights", str, "orthogonal", "weight ensemble", choices=deepnet.WEIGHTS),
-    Param("sigma_w2", float, 0.0, "weight variance σ_w²; 0: the critical σ_w²,c(σ_b²) (χ_1 = 1)", low=0),
-    Param("sigma_b2", float, 1e-4, "bias variance σ_b²", low=0),
-    Param("depth", int, 32, "number of layers L", low=1, high=10000),
-    Param("width", int, 1000, "units per layer N", low=2, high=20000),
+    *deepnet_params(sigma_w2={"default": 0.0, "low_open": False,
+                              "doc": "weight variance σ_w²; 0: the critical σ_w²,c(σ_b²) (χ_1 = 1)"},
+                    sigma_b2=1e-4, depth={"default": 32, "doc": "number of layers L"}, weights="orthogonal"),
     Param("networks", int, 3, "independent networks sampled", low=1),
     seed_param(),
     check=_check,
 )
 
 
-@dataclass(frozen=True)
-class Isometry:
-    """Settings of one run; state = {"singular_values": (networks, width), "done": [networks finished]}."""
+class Isometry(Simulation):
+    """Phase ``networks``: one unit = one network (its own streams, keyed by the network index; several run on the
+    Numba threads' count of Python threads). State: ``singular_values`` (networks, width)."""
 
-    settings: Settings
-    seed: np.random.SeedSequence
-
-    study = "isometry"
-    observables = OBSERVABLES
+    observables = {name: (np.float64, ()) for name in ("jjt_mean", "jjt_variance", "jjt_moment3")}
 
     @cached_property
     def sigma_w2(self) -> float:
@@ -77,57 +70,37 @@ class Isometry:
         q = fixed_point(self.settings.phi, self.sigma_w2, self.settings.sigma_b2).q_star
         return q if math.isfinite(q) else 1.0
 
-    def init_state(self) -> dict[str, np.ndarray]:
-        s = self.settings
-        return {"singular_values": np.zeros((s.networks, s.width)), "done": np.zeros(1, dtype=np.int64)}
+    def phases(self):
+        return {"networks": self.settings.networks}
 
-    def advance(self, state, max_rows: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Sample the next max(max_rows, threads) networks (one thread each) and report their moments."""
+    def init_state(self):
         s = self.settings
-        first = int(state["done"][0])
-        threads = numba.get_num_threads()
-        ks = np.arange(first, min(s.networks, first + max(max_rows, threads)), dtype=np.int64)
+        return {"singular_values": np.zeros((s.networks, s.width))}
+
+    def step(self, state, phase, start, n):
+        s = self.settings
+        ks = np.arange(start, start + n, dtype=np.int64)
         sv = jacobian.singular_values(self.seed, ks, s.phi, self.sigma_w2, s.sigma_b2, s.depth, s.width, self.q0,
-                                      s.weights, threads=threads)
+                                      s.weights, threads=numba.get_num_threads())
         state["singular_values"][ks] = sv
-        state["done"][0] = first + len(ks)
         lam = sv**2
-        mean = lam.mean(axis=1)
-        rows = {"jjt_mean": mean, "jjt_variance": lam.var(axis=1), "jjt_moment3": (lam**3).mean(axis=1)}
+        rows = {"jjt_mean": lam.mean(axis=1), "jjt_variance": lam.var(axis=1), "jjt_moment3": (lam**3).mean(axis=1)}
         return {name: (ks, values) for name, values in rows.items()}
 
-    def progress(self, state) -> tuple[int, int]:
-        return int(state["done"][0]), self.settings.networks
-
-    @cached_property
-    def theory(self) -> dict[str, np.ndarray]:
+    def results(self, state):
         s = self.settings
-        law = d2_law(s.phi, self.q0)
-        m1, m2, m3 = jjt_moments(s.phi, self.sigma_w2, self.q0, s.depth, s.weights)
-        sd = math.sqrt(max(m2 - m1 * m1, 0.0))
-        hi = m1 + 10.0 * sd if sd > 0 else 2.0 * m1
-        sv = np.linspace(1.0 / DENSITY_POINTS, 1.0, DENSITY_POINTS) * math.sqrt(hi)  # uniform in s = √λ
-        density = jjt_density(s.phi, self.sigma_w2, self.q0, s.depth, s.weights, sv**2)
-        values = {"sigma_w2": self.sigma_w2, "q0": self.q0, "chi1": self.sigma_w2 * law.moment(1),
-                  "mu1": law.moment(1), "mu2": law.moment(2), "jjt_mean_predicted": m1,
-                  "jjt_variance_predicted": jjt_variance(s.phi, self.sigma_w2, self.q0, s.depth, s.weights),
-                  "jjt_moment3_predicted": m3, "density_atom_zero": density.atom_zero, "density_eps": density.eps}
-        return {**{k: np.float64(v) for k, v in values.items()}, "density_x": density.x, "density": density.rho}
-
-    def results(self, state) -> dict[str, np.ndarray]:
-        sv = state["singular_values"][: int(state["done"][0])]
+        sv = state["singular_values"][: self.progress(state)[0]]
         lam = sv**2
         measured = {"jjt_mean": np.float64(lam.mean()) if lam.size else np.float64(np.nan),
                     "jjt_variance": np.float64(lam.var()) if lam.size else np.float64(np.nan)}
-        return {"singular_values": sv, **measured, **self.theory}
-
-
-def build(s: Settings, seed: np.random.SeedSequence) -> Isometry:
-    return Isometry(s, seed)
+        theory = jjt_predictions(s.phi, self.sigma_w2, self.q0, s.depth, s.weights, DENSITY_POINTS)
+        return {"singular_values": sv, **measured, "sigma_w2": np.float64(self.sigma_w2),
+                "q0": np.float64(self.q0), **theory}
 
 
 STUDY = Study("isometry", "singular values of the input-output Jacobian vs free probability (dynamical isometry)",
-              PARAMS, build)
+              PARAMS, Isometry, summarize=analyze,
+              example={"phi": "tanh", "depth": 3, "width": 20, "networks": 2})
 
 #: The panels of the Pennington et al. figure: (φ, weights, σ_b²) at the critical σ_w².
 FIGURE_CASES = (("tanh", "orthogonal", 1e-4), ("tanh", "gaussian", 1e-4), ("relu", "orthogonal", 0.0),

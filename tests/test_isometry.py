@@ -14,7 +14,6 @@ import math
 import numpy as np
 import pytest
 
-from statmech_nn.analysis import analyze
 from statmech_nn.io.runfile import read_run
 from statmech_nn.meanfield import activation, fixed_point, sigma_w2_critical
 from statmech_nn.meanfield.spectrum import d2_law, jjt_density, jjt_moments, jjt_variance
@@ -24,6 +23,7 @@ from statmech_nn.models.jacobian import haar_matrix, jacobian, singular_values
 from statmech_nn.sims.cli import main
 from statmech_nn.sims.isometry import STUDY
 from statmech_nn.study import run_study
+from statmech_nn.summaries.isometry import analyze
 
 Z, Z_BINS = 5.0, 5.3
 WIDTH, DEPTH, NETWORKS = 200, 8, 40
@@ -227,10 +227,10 @@ def test_reproducible_across_threads_chunks_and_resume():
     two = singular_values(seed, range(4), *args, threads=2)
     assert np.array_equal(two, singular_values(seed, range(4), *args, threads=1))
     assert np.array_equal(two[2:3], singular_values(seed, [2], *args))
-    sim = STUDY.simulation(STUDY.settings({"depth": 3, "width": 40, "networks": 5, "sigma_b2": SB2, "seed": 8}))
-    whole = sim.init_state()
+    sim = STUDY.build(STUDY.settings({"depth": 3, "width": 40, "networks": 5, "sigma_b2": SB2, "seed": 8}))
+    whole = sim.start()
     sim.advance(whole, 5)
-    parts = sim.init_state()
+    parts = sim.start()
     sim.advance(parts, 1)
     parts = {k: v.copy() for k, v in parts.items()}  # as if resumed from a checkpoint
     while sim.progress(parts)[0] < 5:

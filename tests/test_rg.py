@@ -12,15 +12,16 @@ import numba
 import numpy as np
 import pytest
 
-from statmech_nn.analysis import rg as rg_analysis
 from statmech_nn.stats import tau_int
 from statmech_nn.io.runfile import read_run
 from statmech_nn.models.ising import T_CRITICAL, exact_ensemble
 from statmech_nn.rbm.train import init_state, model_of, train
-from statmech_nn.rg import blockspin, decimation, locality, stack
+from statmech_nn.rg import blockspin, decimation, flow, locality, stack
+from statmech_nn.rg.compare import unpack
 from statmech_nn.samplers.ising_ensemble import equilibrium_configurations, quenched_configurations
 from statmech_nn.sims import rg as rg_sims
 from statmech_nn.sims.cli import main
+from statmech_nn.summaries import rg as rg_summaries
 
 Z = 4.5
 
@@ -83,7 +84,7 @@ def test_rg_decimate_1d_run(tmp_path):
     run = read_run(out)
     np.testing.assert_allclose(run["K"], decimation.flow(1.0, 4), rtol=1e-15)
     assert np.max(np.abs(run["kl"])) < 1e-12
-    assert rg_analysis.analyze(run)["xi_scaled_spread"].value < 1e-9
+    assert rg_summaries.analyze(run)["xi_scaled_spread"].value < 1e-9
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -242,9 +243,9 @@ def test_rg_stack_run_analysis_and_figures(tmp_path, one_thread):
     run = read_run(out)
     r = run.results
     assert r["weights_1"].shape == (64, 16) and r["weights_2"].shape == (16, 4)
-    np.testing.assert_array_equal(rg_sims.unpack(r["configurations"], 8).shape, (300, 8, 8))
+    np.testing.assert_array_equal(unpack(r["configurations"], 8).shape, (300, 8, 8))
     assert len(run["layer"]) == 4 and list(run["layer"]) == [1, 1, 2, 2]
-    est = rg_analysis.analyze(run)
+    est = rg_summaries.analyze(run)
     # the block spins of equilibrium data at depth 1 are a genuine 4×4 lattice: |e| ≤ 2, and data e matches info
     assert -2.0 <= est["blockspin_energy_1"].value <= 0.0
     assert main(["plot", str(out), "--receptive-fields", "--out", str(tmp_path / "rf.png")]) == 0
@@ -252,24 +253,37 @@ def test_rg_stack_run_analysis_and_figures(tmp_path, one_thread):
     assert (tmp_path / "rf.png").stat().st_size > 1000
 
 
+def _copy(state):
+    return {k: _copy(v) if isinstance(v, dict) else np.array(v) for k, v in state.items()}
+
+
+def _assert_same(a, b, path=""):
+    assert a.keys() == b.keys(), path
+    for name in a:
+        if isinstance(a[name], dict):
+            _assert_same(a[name], b[name], f"{path}{name}/")
+        else:
+            np.testing.assert_array_equal(a[name], b[name], err_msg=path + name)
+
+
 def test_rg_stack_resume_is_bit_identical(one_thread):
     """Advancing in pieces with a fresh simulation object in between (a resume) equals one uninterrupted pass."""
-    settings = rg_sims.STACK_STUDY.settings({"L": 8, "layers": "64,16,4", "samples": 200, "epochs": 2,
-                                             "batch_size": 20, "seed": 9})
-    whole = rg_sims.STACK_STUDY.simulation(settings)
-    state = whole.init_state()
+    study = rg_sims.STACK_STUDY
+    settings = study.settings({"L": 8, "layers": "64,16,4", "samples": 200, "epochs": 2, "batch_size": 20,
+                               "seed": 9})
+    whole = study.build(settings)
+    state = whole.start()
     while whole.progress(state)[0] < whole.progress(state)[1]:
         whole.advance(state, 1)
-    pieces = rg_sims.STACK_STUDY.simulation(settings)
-    other = pieces.init_state()
+    pieces = study.build(settings)
+    other = pieces.start()
     for _ in range(3):
         pieces.advance(other, 1)
-    resumed = rg_sims.STACK_STUDY.simulation(settings)
-    other = {k: np.array(v) for k, v in other.items()}
+    resumed = study.build(settings)
+    other = _copy(other)
     while resumed.progress(other)[0] < resumed.progress(other)[1]:
         resumed.advance(other, 1)
-    for name in state:
-        np.testing.assert_array_equal(state[name], other[name], err_msg=name)
+    _assert_same(state, other)
 
 
 def test_rg_flow_small_run(tmp_path, one_thread):
@@ -289,9 +303,9 @@ def test_rg_flow_small_run(tmp_path, one_thread):
 def test_temperature_matching_recovers_reference_points():
     grid = np.linspace(0.5, 6.0, 12)
     e_ref = -2.0 * np.tanh(1.0 / grid)
-    np.testing.assert_allclose(rg_sims.match_energy(e_ref[[2, 7]], grid, e_ref), grid[[2, 7]])
+    np.testing.assert_allclose(flow.match_energy(e_ref[[2, 7]], grid, e_ref), grid[[2, 7]])
     g_ref = np.exp(-np.arange(5)[None, :] / grid[:, None])
-    found = rg_sims.match_correlation(g_ref[[3, 9]], grid, g_ref, np.full_like(g_ref, 0.01))
+    found = flow.match_correlation(g_ref[[3, 9]], grid, g_ref, np.full_like(g_ref, 0.01))
     np.testing.assert_allclose(found, grid[[3, 9]], atol=(grid[-1] - grid[0]) / (20 * len(grid)))
 
 
