@@ -107,18 +107,28 @@ class SampledNetwork:
         return np.stack(deltas[::-1])
 
 
+def iid_input_pair(rng: np.random.Generator, width: int, q0: float, c0: float) -> np.ndarray:
+    """(width, 2) pre-activations whose rows are i.i.d. N(0, q0 [[1, c0], [c0, 1]])."""
+    z = rng.standard_normal((width, 2))
+    return math.sqrt(q0) * np.stack([z[:, 0], c0 * z[:, 0] + math.sqrt(max(0.0, 1 - c0 * c0)) * z[:, 1]], axis=1)
+
+
 def sampled_curves(phi, architecture: str, sigma_w2: float, sigma_b2: float, q0: float, c0: float, depth: int,
                    width: int, networks: int, seed, sigma_v2: float = 1.0, sigma_a2: float = 0.0,
-                   gradients: bool = False) -> dict:
-    """Per network and layer: ``q`` (|s_a|² + |s_b|²)/(2N) and ``c`` of the state pair (deepnet.input_pair inputs,
-    drawn from stream (k, 0)), arrays (networks, depth + 1); with ``gradients``, also ``grad`` = |δ^l|²/N for
+                   gradients: bool = False, iid_inputs: bool = False) -> dict:
+    """Per network and layer: ``q`` (|s_a|² + |s_b|²)/(2N) and ``c`` of the state pair, arrays (networks, depth + 1).
+    Inputs from stream (k, 0): deepnet.input_pair (exact length and correlation), or with ``iid_inputs`` N i.i.d.
+    Gaussian pairs of variance q0 and correlation c0 (:func:`iid_input_pair`, the convention of
+    :mod:`statmech_nn.meanfield.finite_width`). With ``gradients``, also ``grad`` = |δ^l|²/N for
     an output gradient δ^depth with i.i.d. N(0, 1) entries (stream (k, depth + 1)) backpropagated from input a."""
     out = {"q": np.empty((networks, depth + 1)), "c": np.empty((networks, depth + 1))}
     if gradients:
         out["grad"] = np.empty((networks, depth + 1))
     for k in range(networks):
         net = SampledNetwork(seed, k, phi, architecture, sigma_w2, sigma_b2, sigma_v2, sigma_a2)
-        states = net.forward(deepnet.input_pair(deepnet.stream(seed, k, 0), width, q0, c0), depth)
+        rng = deepnet.stream(seed, k, 0)
+        h0 = iid_input_pair(rng, width, q0, c0) if iid_inputs else deepnet.input_pair(rng, width, q0, c0)
+        states = net.forward(h0, depth)
         for layer in range(depth + 1):
             out["q"][k, layer], out["c"][k, layer] = deepnet.pair_statistics(states[layer])
         if gradients:
