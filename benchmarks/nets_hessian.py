@@ -8,7 +8,7 @@ and the Hessian column by column from e_i, ε = ``--eps``.
 Printed: HVPs/s and Hessians/s of both, their ratios, and the baseline's max abs error against the exact values
 (relative to max |H_ij|), plus the exact Hessian's asymmetry max |H − Hᵀ| as its own rounding check.
 
-    python benchmarks/nets_hessian.py --sizes 16,64,64,64,4 --samples 64
+    python benchmarks/nets_hessian.py --sizes 16,64,64,64,4 --samples 64 --blas-threads 1
 """
 from __future__ import annotations
 
@@ -55,7 +55,11 @@ def main(argv=None) -> None:
     parser.add_argument("--block", type=int, default=128)
     parser.add_argument("--eps", type=float, default=1e-5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--blas-threads", type=int, default=0, help="BLAS threads for both (0: leave alone)")
     args = parser.parse_args(argv)
+    if args.blas_threads:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(args.blas_threads)
 
     net = MLP(tuple(int(s) for s in args.sizes.split(",")), args.activation)
     gen = np.random.default_rng(args.seed)
