@@ -7,6 +7,7 @@ import pytest
 from statmech_nn.errors import ParameterError
 from statmech_nn.nets import MLP
 from statmech_nn.nets import data
+from statmech_nn.rng import seed_sequence
 
 
 def equal(a, b):
@@ -20,7 +21,7 @@ def test_deterministic_per_seed(make):
     assert equal(make(7), make(7)) and not equal(make(7), make(8))
     seq = np.random.SeedSequence(7, spawn_key=(2,))
     assert equal(make(seq), make(np.random.SeedSequence(7, spawn_key=(2,))))
-    assert equal(make(seq), make(data.seed_sequence(7, 2)))
+    assert equal(make(seq), make(seed_sequence(7, 2)))
 
 
 def test_mixture_shapes_balance_and_separation():
