@@ -1,0 +1,144 @@
+"""Hopfield network: AGS replica-symmetric theory, the retrieval kernels, and simulation against theory."""
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from statmech_nn.errors import ParameterError
+from statmech_nn.learning.hopfield import (advance_retrieval, basin_radius, hebbian_couplings, hopfield_sweeps,
+                                           init_retrieval, retrieval_curve, retrieval_trials, trial_patterns)
+from statmech_nn.learning.hopfield_theory import (ags_critical, retrieval_overlap, retrieval_spinodal,
+                                                  retrieval_state, spin_glass_temperature,
+                                                  zero_temperature_overlap)
+from statmech_nn.rng import xoshiro256_state, seed_sequence
+
+
+def test_ags_critical_point_matches_literature():
+    alpha_c, m_c = ags_critical()
+    assert alpha_c == pytest.approx(0.1379, abs=2e-4)  # AGS 1987: α_c ≈ 0.138
+    assert m_c == pytest.approx(0.9674, abs=2e-4)      # m_c ≈ 0.967
+    assert zero_temperature_overlap(alpha_c * 0.999) == pytest.approx(m_c, abs=0.01)
+    assert zero_temperature_overlap(alpha_c * 1.001) == 0.0
+
+
+def test_finite_temperature_equations_reduce_to_zero_temperature():
+    for a in (0.05, 0.1, 0.13):
+        assert retrieval_overlap(a, 0.02) == pytest.approx(zero_temperature_overlap(a), abs=2e-4)
+    m, q = retrieval_state(0.05, 0.3)
+    assert 0.9 < m and m * m <= q < 1.0  # q = ⟨tanh²⟩ ≥ ⟨tanh⟩² = m²
+
+
+def test_spinodal_separates_retrieval_from_no_retrieval():
+    T = np.array([0.02, 0.2, 0.4, 0.6])
+    a_m = retrieval_spinodal(T)
+    assert a_m[0] == pytest.approx(ags_critical()[0], abs=2e-3)
+    assert np.all(np.diff(a_m) < 0)
+    for t, a in zip(T[1:], a_m[1:]):
+        assert retrieval_state(a * 0.98, t) is not None
+        assert retrieval_state(a * 1.02, t) is None
+        assert t < spin_glass_temperature(a)[0]  # retrieval region lies below T_g = 1 + √α
+    assert spin_glass_temperature([0.0, 0.25]) == pytest.approx([1.0, 1.5])
+
+
+def test_couplings_are_hebbian_with_zero_diagonal():
+    xi = trial_patterns(7, 0.5, 3, 0, 0)
+    J = hebbian_couplings(xi)
+    assert np.allclose(J, J.T) and np.all(np.diag(J) == 0)
+    i, j = 1, 4
+    assert J[i, j] == pytest.approx(np.sum(xi[:, i] * xi[:, j]) / 7)
+    assert np.array_equal(hebbian_couplings(xi, integer=True), np.rint(7 * J))
+
+
+def _boltzmann_moments(NJ, beta):
+    """Exact ⟨E⟩, ⟨m1²⟩ (overlap with pattern 1) by enumeration, E = −sᵀ(NJ)s/(2N)."""
+    N = NJ.shape[0]
+    S = np.array(list(itertools.product((-1, 1), repeat=N)), dtype=float)
+    E = -np.einsum("ki,ij,kj->k", S, NJ, S) / (2 * N)
+    w = np.exp(-beta * (E - E.min()))
+    return S, E, w / w.sum()
+
+
+def test_heat_bath_kernel_samples_boltzmann_distribution():
+    N, T, sweeps, n_bins = 8, 0.8, 40000, 40
+    xi = trial_patterns(N, 0.25, 11, 0, 0)
+    NJ = hebbian_couplings(xi, integer=True)
+    S, E_all, p = _boltzmann_moments(NJ, 1 / T)
+    m2_all = (S @ xi[0]) ** 2 / N**2
+    spins = np.ones(N, dtype=np.int8)
+    fields = NJ.astype(np.int64) @ spins.astype(np.int64)
+    rng = xoshiro256_state(seed_sequence(99, 0))
+    E, m2 = np.empty(sweeps), np.empty(sweeps)
+    for k in range(sweeps):
+        hopfield_sweeps(NJ, spins, fields, rng, 1 / (T * N), 1, False)
+        assert k % 5000 or np.array_equal(fields, NJ.astype(np.int64) @ spins)  # fields stay exact
+        s = spins.astype(float)
+        E[k], m2[k] = -s @ NJ @ s / (2 * N), (s @ xi[0]) ** 2 / N**2
+    for series, exact_all in ((E, E_all), (m2, m2_all)):
+        bins = series.reshape(n_bins, -1).mean(axis=1)  # batch means absorb the autocorrelation
+        err = bins.std(ddof=1) / math.sqrt(n_bins)
+        assert abs(series.mean() - exact_all @ p) < 4.5 * err
+    # negative control: a kernel run at the wrong temperature (β off by 30 %) is caught by the same test
+    _, _, p_wrong = _boltzmann_moments(NJ, 1.3 / T)
+    bins = E.reshape(n_bins, -1).mean(axis=1)
+    assert abs(E.mean() - E_all @ p_wrong) > 4.5 * bins.std(ddof=1) / math.sqrt(n_bins)
+
+
+def test_zero_temperature_dynamics_ends_at_fixed_point_and_lowers_energy():
+    N, alpha = 300, 0.2
+    state = init_retrieval(N, alpha, 0.3, 5, 0, 0)
+    NJ = hebbian_couplings(trial_patterns(N, alpha, 5, 0, 0), integer=True)
+    s0 = state["spins"].astype(float)
+    advance_retrieval(state, NJ, 0.0, 1000)
+    s = state["spins"].astype(np.int64)
+    assert np.array_equal(state["fields"], NJ.astype(np.int64) @ s)
+    assert np.all(s * state["fields"] >= 0)  # every spin aligned with its field
+    assert -s @ NJ @ s < -s0 @ NJ @ s0
+    # negative control: the same check fails for the state after a single sweep of a fresh trial
+    fresh = init_retrieval(N, alpha, 0.3, 5, 0, 0)
+    advance_retrieval(fresh, NJ, 0.0, 1)
+    assert fresh["sweeps"][0] == 1 and np.any(fresh["spins"] * fresh["fields"] < 0)
+
+
+def test_chunked_sweeps_resume_exactly():
+    N, alpha, T = 200, 0.1, 0.4
+    NJ = hebbian_couplings(trial_patterns(N, alpha, 8, 2, 3), integer=True)
+    whole, parts = init_retrieval(N, alpha, 0.1, 8, 2, 3), init_retrieval(N, alpha, 0.1, 8, 2, 3)
+    advance_retrieval(whole, NJ, T, 7)
+    advance_retrieval(parts, NJ, T, 3)
+    advance_retrieval(parts, NJ, T, 4)
+    for key in whole:
+        assert np.array_equal(whole[key], parts[key])
+
+
+def test_retrieval_overlap_against_ags():
+    res = retrieval_curve(500, [0.05, 0.3], 4, seed=21)
+    assert res["alpha_c_theory"] == pytest.approx(0.138, abs=1e-3)
+    assert res["overlap"][0] > res["overlap_theory"][0] - 0.01   # retrieval: m ≈ 1
+    assert res["overlap_theory"][1] == 0.0 and res["overlap"][1] < 0.6  # far above α_c: lost
+    # finite temperature: thermal Glauber overlap vs the AGS retrieval state (finite-size allowance 0.01)
+    m = retrieval_trials(500, 0.05, 21, 7, range(10), T=0.4, sweeps=40)
+    err = m.std(ddof=1) / math.sqrt(len(m))
+    assert abs(m.mean() - retrieval_overlap(0.05, 0.4)) < 4.5 * err + 0.01
+    # negative control: the same allowance rejects the T = 0 prediction
+    assert abs(m.mean() - zero_temperature_overlap(0.05)) > 4.5 * err + 0.002
+
+
+def test_basin_shrinks_with_load():
+    r = basin_radius(300, [0.03, 0.12], [0.0, 0.1, 0.2, 0.3, 0.4], 3, seed=4)
+    assert r[0] >= 0.3 and r[1] < r[0]
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: init_retrieval(1, 0.1, 0.0, 0, 0, 0), "N"),
+    (lambda: init_retrieval(10, 0.0, 0.0, 0, 0, 0), "alpha"),
+    (lambda: init_retrieval(10, 0.1, 1.5, 0, 0, 0), "noise"),
+    (lambda: retrieval_trials(10, 0.1, 0, 0, range(1), T=-1.0), "T"),
+    (lambda: retrieval_curve(10, [-0.1], 1, 0), "alpha"),
+    (lambda: retrieval_overlap(0.1, -0.5), "T"),
+    (lambda: retrieval_spinodal([0.95]), "T"),
+])
+def test_bad_input_names_the_parameter(call, name):
+    with pytest.raises(ParameterError) as info:
+        call()
+    assert info.value.name == name
