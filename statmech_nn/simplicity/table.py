@@ -120,10 +120,13 @@ class FunctionTable:
         occupied = other.counts != 0
         return self.add(other.keys[occupied], other.counts[occupied])
 
-    def to_arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """(functions (n_distinct, n_words) uint64, counts int64) in canonical order (module docstring)."""
+    def to_arrays(self, canonical: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """(functions (n_distinct, n_words) uint64, counts int64) in canonical order (module docstring), or in slot
+        order if not ``canonical`` (no sort: the quick form for checkpoints)."""
         occupied = np.flatnonzero(self.counts)
         keys, counts = self.keys[occupied], self.counts[occupied]
+        if not canonical:
+            return keys, counts
         order = np.lexsort(tuple(keys[:, w] for w in range(self.n_words - 1, -1, -1)) + (-counts,))
         return keys[order], counts[order]
 
