@@ -267,7 +267,10 @@ class RBMFlow(Simulation):
 
     def step(self, state, phase, start, n):
         if phase == "data":
-            self._make_data(state)
+            s = self.settings
+            state["configurations"][:], state["reference"][:] = flow.training_set(s.L, self.grid, s.samples_per_T,
+                                                                                  self.stream("data"))
+            state["flow"][:] = flow.start_configurations(s.L, self.starts, s.flow_samples, self.stream("starts"))
             return self._flow_rows(state, [0])
         if phase == "train":
             data = self.data(state)
@@ -286,18 +289,6 @@ class RBMFlow(Simulation):
             rows.append(self._flow_rows(state, [it]))
         return {name: (np.concatenate([r[name][0] for r in rows]), np.concatenate([r[name][1] for r in rows]))
                 for name in rows[0]}
-
-    def _make_data(self, state) -> None:
-        s = self.settings
-        parts = []
-        for k, T in enumerate(self.grid):
-            configs, _ = equilibrium_configurations(s.L, float(T), s.samples_per_T, self.stream("data", k))
-            state["reference"][k] = flow.reference_row(configs)
-            parts.append(pack(configs))
-        state["configurations"][:] = np.concatenate(parts)
-        starts = [equilibrium_configurations(s.L, T, s.flow_samples, self.stream("starts", i))[0]
-                  for i, T in enumerate(self.starts)]
-        state["flow"][:] = np.concatenate(starts).reshape(len(state["flow"]), -1)
 
     def _flow_rows(self, state, step: list[int]):
         s = self.settings

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from statmech_nn.rng import seed_sequence
+from statmech_nn.samplers.ising_ensemble import equilibrium_configurations
+
 from . import blockspin, stack
+from .compare import pack
 
 
 def temperature_grid(n: int) -> np.ndarray:
@@ -20,6 +24,23 @@ def reference_row(configs: np.ndarray) -> np.ndarray:
     """[e, |m|, G(0..L/2), σ_G(0..L/2)] of an ensemble (the row of the reference table for one temperature)."""
     st = blockspin.lattice_statistics(configs)
     return np.concatenate([[st["energy"], st["abs_magnetization"]], st["correlation"], st["correlation_error"]])
+
+
+def training_set(L: int, grid: np.ndarray, samples_per_T: int, seed) -> tuple[np.ndarray, np.ndarray]:
+    """Equilibrium configurations at every grid temperature T_k (stream (seed, k)), bit-packed in grid order, and
+    the reference table: one :func:`reference_row` per temperature."""
+    parts, reference = [], []
+    for k, T in enumerate(grid):
+        configs, _ = equilibrium_configurations(L, float(T), samples_per_T, seed_sequence(seed, k))
+        reference.append(reference_row(configs))
+        parts.append(pack(configs))
+    return np.concatenate(parts), np.array(reference)
+
+
+def start_configurations(L: int, temperatures, n: int, seed) -> np.ndarray:
+    """``n`` equilibrium configurations per start temperature (stream (seed, i) for the i-th), as rows of ±1.0."""
+    starts = [equilibrium_configurations(L, T, n, seed_sequence(seed, i))[0] for i, T in enumerate(temperatures)]
+    return np.concatenate(starts).reshape(len(starts) * n, L * L).astype(np.float64)
 
 
 def match_energy(e: np.ndarray, grid: np.ndarray, ref_energy: np.ndarray) -> np.ndarray:
