@@ -53,8 +53,8 @@ def gray_enumerate(offsets, neighbours, couplings, betas, hist_low, hist_width, 
                    ground_tol):
     """Visit the 2^{N−1} states with s_{N−1} = +1. ``counts`` (bins,) int64 += 2 per state in its energy bin;
     ``lse`` (K, 5): per β, running [m = max of −βE, Σ w, Σ (E − E_m) w, Σ (E − E_m)² w, E_m] with
-    w = e^{−βE − m} and E_m the energy where the maximum was attained (central sums keep Var E accurate at low T); ``ground``
-    (G, N) int8 receives the states within ``ground_tol`` (relative) of the lowest energy, ``ground_energy``
+    w = e^{−βE − m} and E_m the energy where the maximum was attained (central sums keep Var E accurate at low
+    T); ``ground`` (G, N) int8 receives the states within ``ground_tol`` (relative) of the lowest energy, ``ground_energy``
     (G,) their energies. Returns (number stored, truncated flag)."""
     n = offsets.size - 1
     spins = np.ones(n, np.int8)
