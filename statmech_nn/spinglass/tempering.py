@@ -212,10 +212,10 @@ def up_fraction(state: dict) -> np.ndarray:
 
 
 def adapted_ladder(state: dict) -> np.ndarray:
-    """A new ladder (same ends, same K) from the measured f(T): the feedback step of Katzgraber et al. (2006),
-    placing temperatures where f falls fastest so that f becomes linear in the index. Use between chunks (then
-    re-initialise the statistics). Returns the current ladder unchanged when f is not yet measured everywhere or
-    not decreasing."""
+    """A new ladder (same ends, same K) from the measured f(T), in the spirit of the feedback method of Katzgraber
+    et al. (2006) but simplified: T'_k = f^{-1}(f_0 + (f_{K−1} − f_0) k/(K−1)) with f interpolated linearly in T,
+    which crowds temperatures where f falls fastest (the bottleneck). Use between chunks, then reset ``flow_up``,
+    ``flow_down``. Returns the current ladder unchanged when f is not yet measured everywhere or not decreasing."""
     t = state["temperatures"]
     f = up_fraction(state)
     if np.any(np.isnan(f)):
