@@ -28,7 +28,9 @@ def test_bound_fit_recovers_the_envelope_line():
     assert fit["a"] == pytest.approx(a) and fit["b"] == pytest.approx(b + norm)
     assert fit["b_bound"] == pytest.approx(fit["b"])
     with pytest.raises(ParameterError):
-        complexity_bound_fit([3, 4], [7.0, 7.0])
+        complexity_bound_fit([30, 40], [7.0, 7.0])
+    floor = complexity_bound_fit([100, 50, 1, 1], [7.0, 14.0, 21.0, 28.0])  # count-1 maxima are left out
+    assert np.array_equal(floor["k"], [7.0, 14.0]) and floor["a"] == pytest.approx(1 / 7)
 
 
 def test_rarefaction_equals_enumeration_of_all_subsamples():

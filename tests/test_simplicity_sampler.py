@@ -145,8 +145,8 @@ def test_table_counts_equal_exact_enumeration_and_survive_growth():
 
 @pytest.mark.parametrize("field, value", [("n", 0), ("n", 21), ("n", 2.5), ("activation", "sigmoid"),
                                           ("weights", "cauchy"), ("sigma_w2", -1.0), ("sigma_w2", 0.0),
-                                          ("sigma_b2", -0.1), ("sigma_b2", float("nan")), ("widths", (40, 0)),
-                                          ("widths", "x")])
+                                          ("sigma_b2", -0.1), ("sigma_b2", float("nan")), ("sigma_b2", "1"),
+                                          ("widths", (40, 0)), ("widths", "x")])
 def test_bad_parameters_are_rejected(field, value):
     args = {"n": 7, "widths": (4,), "activation": "relu", "weights": "gaussian", "sigma_w2": 1.0, "sigma_b2": 1.0}
     args[field] = value
@@ -157,6 +157,8 @@ def test_bad_parameters_are_rejected(field, value):
 def test_bad_block_arguments_are_rejected():
     with pytest.raises(ParameterError, match="block_size"):
         sample_functions(SPEC, block_states(1, 0, 1), 0)
+    with pytest.raises(ParameterError, match="block_size"):
+        count_functions(SPEC, 1, 0, 1, 0)
     with pytest.raises(ParameterError, match="states"):
         sample_functions(SPEC, np.zeros((2, 3), np.uint64), 4)
     with pytest.raises(ParameterError, match="table"):
@@ -170,3 +172,8 @@ def test_polar_normals_pass_kolmogorov_smirnov_and_a_rescaled_copy_fails():
     _normals(block_states(8, 0, 1)[0], g, g.size)
     assert stats.kstest(g, "norm").pvalue > ALPHA
     assert stats.kstest(1.03 * g, "norm").pvalue < ALPHA  # negative control: a 3 % error in σ is seen
+
+
+def test_variances_are_stored_as_floats():
+    spec = NetworkSpec(3, [5], sigma_w2=np.float32(2), sigma_b2=0)
+    assert spec.widths == (5,) and type(spec.sigma_w2) is float and spec.sigma_b2 == 0.0

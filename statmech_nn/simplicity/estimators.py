@@ -5,8 +5,9 @@
 * :func:`rank_frequency` — P(f) = c_f/N against rank (1 = most frequent).
 * :func:`complexity_bound_fit` — a, b of log2 P(f) ≲ −a K(f) − b (Valle-Pérez et al. 2019, Eq. 2; Dingle, Camargo
   & Louis 2018): the upper envelope is max log2 P per distinct value of K (K_LZ takes discrete values, multiples
-  of log2(N)/2), fitted by least squares (intercept b); ``b_bound`` shifts the line up until no envelope point lies
-  above it.
+  of log2(N)/2), fitted by unweighted least squares (intercept b) over the values of K whose most frequent function
+  was seen at least ``min_count`` times (rarer maxima sit on the sampling floor log2(1/N) and flatten the slope);
+  ``b_bound`` shifts the line up until no fitted envelope point lies above it.
 * :func:`constant_probability`, :func:`function_entropy` (plug-in Shannon entropy of P(f) in bits),
   :func:`mean_complexity` (mean K over samples, Σ c_f K_f / N).
 * :func:`good_turing_unseen` — Good–Turing unseen mass n_1/N (Good, Biometrika 40, 237 (1953)), n_1 the number of
@@ -38,17 +39,20 @@ def rank_frequency(counts) -> tuple[np.ndarray, np.ndarray]:
     return np.arange(1, p.size + 1), p
 
 
-def complexity_bound_fit(counts, complexity) -> dict:
-    """Fit log2 P ≤ −a K − b to the envelope max_{f : K_f = K} log2 P(f) (module docstring). Needs two values of K.
-    Returns a, b, b_bound and the envelope arrays k, log2_p."""
+def complexity_bound_fit(counts, complexity, min_count: int = 5) -> dict:
+    """Fit log2 P ≤ −a K − b to the envelope max_{f : K_f = K} log2 P(f) (module docstring) over the values of K
+    whose envelope count is ≥ ``min_count``; needs two of them. Returns a, b, b_bound and the fitted envelope
+    arrays k, log2_p."""
     counts, complexity = np.asarray(counts, dtype=float), np.asarray(complexity, dtype=float)
     seen = counts > 0
-    log2_p = np.log2(counts[seen] / counts.sum())
     k, inverse = np.unique(complexity[seen], return_inverse=True)
+    top = np.zeros(k.size)
+    np.maximum.at(top, inverse, counts[seen])
+    k, top = k[top >= min_count], top[top >= min_count]
     if k.size < 2:
-        raise ParameterError("complexity", f"{k.size} distinct value(s)", "at least two distinct complexities")
-    envelope = np.full(k.size, -np.inf)
-    np.maximum.at(envelope, inverse, log2_p)
+        raise ParameterError("complexity", f"{k.size} value(s) with a function seen {min_count} times",
+                             "at least two such complexity values")
+    envelope = np.log2(top / counts.sum())
     slope, intercept = np.polyfit(k, envelope, 1)
     return {"a": -slope, "b": -intercept, "b_bound": -np.max(envelope - slope * k), "k": k, "log2_p": envelope}
 

@@ -44,6 +44,7 @@ MAX_INPUTS = 20
 _LINEAR, _RELU, _TANH, _ERF = range(4)
 _GAUSSIAN, _UNIFORM, _ORTHOGONAL = range(3)
 _A_ERF = math.sqrt(math.pi) / 2.0
+_CHUNK_BYTES = 1 << 28
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,15 @@ class NetworkSpec:
             raise ParameterError("activation", self.activation, ", ".join(ACTIVATIONS))
         if self.weights not in WEIGHTS:
             raise ParameterError("weights", self.weights, ", ".join(WEIGHTS))
-        if not (isinstance(self.sigma_w2, (int, float)) and math.isfinite(self.sigma_w2) and self.sigma_w2 > 0):
-            raise ParameterError("sigma_w2", self.sigma_w2, "a finite number > 0")
-        if not (isinstance(self.sigma_b2, (int, float)) and math.isfinite(self.sigma_b2) and self.sigma_b2 >= 0):
-            raise ParameterError("sigma_b2", self.sigma_b2, "a finite number >= 0")
+        for name, positive in (("sigma_w2", True), ("sigma_b2", False)):
+            value = getattr(self, name)
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                number = math.nan
+            if isinstance(value, (bool, str)) or not math.isfinite(number) or number < 0 or (positive and number == 0):
+                raise ParameterError(name, value, "a finite number > 0" if positive else "a finite number >= 0")
+            object.__setattr__(self, name, number)
 
     @property
     def dims(self) -> np.ndarray:
@@ -235,11 +241,15 @@ def sample_blocks(dims, act, law, sigma_w, sigma_b, states, block_size, out):
         states[blk] = state
 
 
+def _check_block_size(block_size):
+    if isinstance(block_size, bool) or not isinstance(block_size, (int, np.integer)) or block_size < 1:
+        raise ParameterError("block_size", block_size, "an integer >= 1")
+
+
 def sample_functions(spec: NetworkSpec, states: np.ndarray, block_size: int) -> np.ndarray:
     """Truth tables (n_blocks·block_size, n_words) of the networks of the blocks whose xoshiro256** states are
     the rows of ``states`` (advanced in place, so a caller can checkpoint them)."""
-    if isinstance(block_size, bool) or not isinstance(block_size, (int, np.integer)) or block_size < 1:
-        raise ParameterError("block_size", block_size, "an integer >= 1")
+    _check_block_size(block_size)
     states = np.asarray(states)
     if states.dtype != np.uint64 or states.ndim != 2 or states.shape[1] != 4 or not states.flags.c_contiguous:
         raise ParameterError("states", getattr(states, "shape", states), "a C-contiguous (n_blocks, 4) uint64 array")
@@ -252,11 +262,14 @@ def sample_functions(spec: NetworkSpec, states: np.ndarray, block_size: int) -> 
 def count_functions(spec: NetworkSpec, seed, first_block: int, n_blocks: int, block_size: int = 256,
                     table: FunctionTable | None = None, chunk_blocks: int = 256) -> FunctionTable:
     """Count the functions of blocks [first_block, first_block + n_blocks) into ``table`` (a new one if None),
-    ``chunk_blocks`` blocks per kernel call. A study resumes by calling again with first_block = the next block."""
+    ``chunk_blocks`` blocks per kernel call (fewer if their truth tables would pass 256 MiB). A study resumes by
+    calling again with first_block = the next block and the table rebuilt from its checkpointed arrays."""
+    _check_block_size(block_size)
     table = FunctionTable(spec.n_words) if table is None else table
     if table.n_words != spec.n_words:
         raise ParameterError("table", f"{table.n_words} words", f"a table of {spec.n_words} words")
-    for start in range(first_block, first_block + n_blocks, max(1, int(chunk_blocks))):
-        stop = min(first_block + n_blocks, start + max(1, int(chunk_blocks)))
+    chunk = max(1, min(int(chunk_blocks), _CHUNK_BYTES // (8 * spec.n_words * block_size)))
+    for start in range(first_block, first_block + n_blocks, chunk):
+        stop = min(first_block + n_blocks, start + chunk)
         table.add(sample_functions(spec, block_states(seed, start, stop - start), block_size))
     return table
