@@ -1,0 +1,234 @@
+"""Teacher–student perceptron: replica-symmetric learning curves and finite-N simulations.
+
+A spherical teacher B (|B|² = N) labels P = αN Gaussian inputs ξ^μ ~ N(0, I_N) with σ^μ = sign(B·ξ^μ); a student
+J with overlap R = J·B/(|J||B|) errs on a fresh input with probability ε = arccos(R)/π (exact for Gaussian inputs).
+Theory (Engel & Van den Broeck, "Statistical Mechanics of Learning", CUP 2001, ch. 2–3; Seung, Sompolinsky &
+Tishby, PRA 45, 6056 (1992)), with H(x) = ∫_x^∞ Dt:
+
+* Gibbs learning (uniform student in the version space, T = 0): q = R and
+      s(R) = ½ ln(1−R) + R/2 + 2α ∫Dt H(−√(R/(1−R)) t) ln H(−√(R/(1−R)) t)   is maximal, i.e.
+      R/√(1−R) = (α/π) ∫Dt e^{−R t²/2} / H(−√R t);          α ε → 0.6245… as α → ∞.
+* Bayes-optimal (centre of mass of the version space): R_B = √R_Gibbs;     α ε → 0.4417….
+  The centroid of K independent Gibbs students has R_K = R/√(R + (1−R)/K) (their mutual overlap is q = R).
+* Hebb, J = Σ_μ σ^μ ξ^μ: R = √(2α/(π + 2α)) (closed form), ε ~ 1/√(2πα).
+
+Simulation: Hebb directly; Gibbs students by elliptical slice sampling (Murray, Adams & MacKay, AISTATS 2010)
+of the Gaussian prior J ~ N(0, I) times the likelihood exp(−β · #training errors) — T = 1/β = 0 is the version
+space (an indicator likelihood), T > 0 Gibbs learning at training temperature T (theory for T > 0 not provided:
+simulation only). Each student is an independent chain started at the maximal-stability student (an interior
+point of the version space), keyed (point, trial, 1 + k).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+from scipy.optimize import brentq
+
+from ..errors import ParameterError
+from ..rng import next_double, seed_sequence, xoshiro256_state
+from ._common import DZ, Z, check_grid, check_int, check_real, gaussian_over_H, log_H, mean_and_error, \
+    trial_generator
+
+RULES = ("gibbs", "bayes", "hebb")
+# the chain started at the maximal-stability student relaxes in ~40·N updates (N = 50, α = 2: ε within 0.003 of
+# its plateau after 2000); the default run length is twice that
+STEPS_PER_N = 80
+
+
+def error_from_overlap(R):
+    """ε = arccos(R)/π."""
+    return np.arccos(np.clip(R, -1.0, 1.0)) / math.pi
+
+
+def version_space_energetic(R: float, alpha: float) -> float:
+    """2α ∫Dt H(−√(R/(1−R)) t) ln H(−√(R/(1−R)) t): the version-space volume term shared by spherical and Ising
+    students at q = R."""
+    x = -math.sqrt(R / (1.0 - R)) * Z
+    lh = log_H(x)
+    return 2.0 * alpha * float(DZ @ (np.exp(lh) * lh))
+
+
+def gibbs_entropy(R: float, alpha: float) -> float:
+    """RS entropy of the spherical Gibbs student at overlap R (maximised by the Gibbs R)."""
+    return 0.5 * math.log1p(-R) + 0.5 * R + version_space_energetic(R, alpha)
+
+
+def gibbs_overlap(alpha: float) -> float:
+    """R of Gibbs learning: root of R/√(1−R) = (α/π) ∫Dt e^{−R t²/2}/H(−√R t)."""
+    alpha = check_real("alpha", alpha, 0.0, inclusive=False)
+
+    def residual(R):
+        # e^{−R t²/2}/H(−√R t) = √(2π) φ(√R t)/H(−√R t)
+        integral = math.sqrt(2.0 * math.pi) * float(DZ @ gaussian_over_H(-math.sqrt(R) * Z))
+        return R / math.sqrt(1.0 - R) - alpha / math.pi * integral
+
+    return brentq(residual, 1e-14, 1.0 - 1e-15, xtol=1e-15, rtol=1e-14)
+
+
+def hebb_overlap(alpha: float) -> float:
+    """R = √(2α/(π + 2α)) of the Hebbian student."""
+    alpha = check_real("alpha", alpha, 0.0, inclusive=False)
+    return math.sqrt(2.0 * alpha / (math.pi + 2.0 * alpha))
+
+
+def centroid_overlap(alpha: float, n_students: int | None = None) -> float:
+    """R of the centre of mass of ``n_students`` independent Gibbs students, R/√(R + (1−R)/K);
+    the Bayes-optimal √R_Gibbs for ``n_students=None`` (K → ∞)."""
+    R = gibbs_overlap(alpha)
+    if n_students is None:
+        return math.sqrt(R)
+    K = check_int("n_students", n_students, 1)
+    return R / math.sqrt(R + (1.0 - R) / K)
+
+
+def generalization_error_theory(alpha, rule: str, n_students: int | None = None) -> np.ndarray:
+    """RS ε(α) for ``rule`` in ('gibbs', 'bayes', 'hebb'); 'bayes' with ``n_students`` = K gives the K-student
+    centroid (K → ∞ is Bayes-optimal)."""
+    alpha = check_grid("alpha", alpha, 0.0)
+    if rule not in RULES:
+        raise ParameterError("rule", rule, f"one of {RULES}")
+    R = {"gibbs": gibbs_overlap, "hebb": hebb_overlap,
+         "bayes": lambda a: centroid_overlap(a, n_students)}[rule]
+    return np.array([error_from_overlap(R(a)) for a in alpha])
+
+
+# ---------------------------------------------------------------- simulation
+
+
+def trial_data(N: int, alpha: float, seed, point: int, trial: int):
+    """(teacher B with |B|² = N, inputs ξ (P, N) Gaussian, labels σ = sign(B·ξ)) of one trial."""
+    N = check_int("N", N, 2)
+    alpha = check_real("alpha", alpha, 0.0, inclusive=False)
+    gen = trial_generator(seed, point, trial)
+    B = gen.standard_normal(N)
+    B *= math.sqrt(N) / np.linalg.norm(B)
+    X = gen.standard_normal((max(1, round(alpha * N)), N))
+    return B, X, np.where(X @ B >= 0.0, 1.0, -1.0)
+
+
+def overlap(J, B) -> float:
+    return float(J @ B / (np.linalg.norm(J) * np.linalg.norm(B)))
+
+
+def hebb_trials(N: int, alpha: float, seed, point: int, trials) -> np.ndarray:
+    """ε of the Hebbian student J = Σ σ^μ ξ^μ, one per trial index."""
+    out = np.empty(len(trials))
+    for k, t in enumerate(trials):
+        B, X, y = trial_data(N, alpha, seed, point, t)
+        out[k] = error_from_overlap(overlap(y @ X, B))
+    return out
+
+
+@njit(cache=True)
+def _normal(rng):
+    """A standard normal deviate (Box–Muller, one per call)."""
+    u = 1.0 - next_double(rng)
+    return math.sqrt(-2.0 * math.log(u)) * math.cos(2.0 * math.pi * next_double(rng))
+
+
+@njit(cache=True)
+def _errors(a, b, c, s):
+    """Training errors of J cos + ν sin, with a = G J, b = G ν (G = σ ξ): #{μ : c a_μ + s b_μ ≤ 0}."""
+    n = 0
+    for mu in range(a.shape[0]):
+        if c * a[mu] + s * b[mu] <= 0.0:
+            n += 1
+    return n
+
+
+@njit(cache=True)
+def elliptical_slice_steps(G, J, fields, rng, beta, n_steps):
+    """``n_steps`` elliptical-slice updates of J under prior N(0, I) and likelihood exp(−β · #errors), errors
+    counted on ``fields`` = G J (kept current; G = σ ξ, shape (P, N)). β = np.inf samples the version space."""
+    P, N = G.shape
+    nu = np.empty(N)
+    b = np.empty(P)
+    for step in range(n_steps):
+        for i in range(N):
+            nu[i] = _normal(rng)
+        for mu in range(P):
+            acc = 0.0
+            for i in range(N):
+                acc += G[mu, i] * nu[i]
+            b[mu] = acc
+        e0 = _errors(fields, b, 1.0, 0.0)
+        # slice level: accept θ iff −β e(θ) ≥ −β e0 + ln u  ⇔  e(θ) ≤ e0 − ln u / β
+        u = 1.0 - next_double(rng)
+        level = e0 - math.log(u) / beta if beta < np.inf else e0 + 0.0
+        theta = 2.0 * math.pi * next_double(rng)
+        lo, hi = theta - 2.0 * math.pi, theta
+        while True:
+            c, s = math.cos(theta), math.sin(theta)
+            if _errors(fields, b, c, s) <= level:
+                break
+            if theta < 0.0:
+                lo = theta
+            else:
+                hi = theta
+            theta = lo + (hi - lo) * next_double(rng)
+        for i in range(N):
+            J[i] = c * J[i] + s * nu[i]
+        for mu in range(P):
+            fields[mu] = c * fields[mu] + s * b[mu]
+    return n_steps
+
+
+def gibbs_students(N: int, alpha: float, seed, point: int, trial: int, n_students: int = 4, T: float = 0.0,
+                   steps: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(B, students (K, N)): ``n_students`` = K independent Gibbs students of one trial after ``steps``
+    elliptical-slice updates each (default ``STEPS_PER_N``·N), started at the maximal-stability student."""
+    from .capacity import optimal_stability
+
+    K = check_int("n_students", n_students, 1)
+    T = check_real("T", T, 0.0)
+    steps = STEPS_PER_N * N if steps is None else check_int("steps", steps, 1)
+    B, X, y = trial_data(N, alpha, seed, point, trial)
+    G = np.ascontiguousarray(y[:, None] * X)
+    _, J0 = optimal_stability(X, y)
+    beta = np.inf if T == 0.0 else 1.0 / T
+    students = np.empty((K, N))
+    for k in range(K):
+        J = J0.copy()
+        fields = G @ J
+        elliptical_slice_steps(G, J, fields, xoshiro256_state(seed_sequence(seed, point, trial, 1 + k)), beta,
+                               steps)
+        students[k] = J
+    return B, students
+
+
+def gibbs_trials(N: int, alpha: float, seed, point: int, trials, n_students: int = 4, T: float = 0.0,
+                 steps: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per trial index: (mean ε of the K Gibbs students, ε of their centre of mass)."""
+    gibbs, bayes = np.empty(len(trials)), np.empty(len(trials))
+    for k, t in enumerate(trials):
+        B, S = gibbs_students(N, alpha, seed, point, t, n_students, T, steps)
+        units = S / np.linalg.norm(S, axis=1, keepdims=True)
+        gibbs[k] = np.mean([error_from_overlap(overlap(s, B)) for s in units])
+        bayes[k] = error_from_overlap(overlap(units.sum(axis=0), B))
+    return gibbs, bayes
+
+
+def learning_curve(N: int, alpha, trials: int, seed, rule: str = "gibbs", n_students: int = 4, T: float = 0.0,
+                   steps: int | None = None) -> dict[str, np.ndarray]:
+    """The teacher-student study's arrays: ``alpha``, ``generalization_error`` (mean over trials),
+    ``generalization_error_error``, ``generalization_error_theory`` (RS; 'bayes' simulates the centroid of
+    ``n_students`` Gibbs students and its theory is that centroid's; NaN for T > 0, where no theory is given)."""
+    alpha = check_grid("alpha", alpha, 0.0)
+    trials = check_int("trials", trials, 1)
+    if rule not in RULES:
+        raise ParameterError("rule", rule, f"one of {RULES}")
+    T = check_real("T", T, 0.0)
+    eps = []
+    for i, a in enumerate(alpha):
+        if rule == "hebb":
+            eps.append(hebb_trials(N, a, seed, i, range(trials)))
+        else:
+            g, b = gibbs_trials(N, a, seed, i, range(trials), n_students, T, steps)
+            eps.append(g if rule == "gibbs" else b)
+    mean, err = mean_and_error(np.array(eps))
+    theory = (generalization_error_theory(alpha, rule, n_students if rule == "bayes" else None)
+              if rule == "hebb" or T == 0.0 else np.full(len(alpha), np.nan))
+    return {"alpha": alpha, "generalization_error": mean, "generalization_error_error": err,
+            "generalization_error_theory": theory}
