@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit, prange
 
 from statmech_nn.errors import ParameterError
-from statmech_nn.models.rbm import RBM, phi, states_of_index
+from statmech_nn.models.rbm import RBM, configurations, phi, states_of_index
 from statmech_nn.rng import seed_sequence
 
 #: Largest layer that :func:`log_partition` enumerates (2^30 free energies); tables stop at 2^24.
@@ -119,3 +119,29 @@ def exact_samples(model: RBM, n_samples: int, seed) -> np.ndarray:
     p = np.exp(visible_log_probabilities(model))
     index = np.random.default_rng(seed_sequence(seed, 2)).choice(p.size, size=n_samples, p=p / p.sum())
     return states_of_index(index, model.n_visible, model.units)
+
+
+def visible_averages(model: RBM) -> dict[str, float]:
+    """Exact ⟨F(v)⟩ and ⟨(1/n) Σ_i v_i⟩ under p(v), by enumerating the visible layer."""
+    p = np.exp(visible_log_probabilities(model))
+    v = configurations(model.n_visible, model.units)
+    return {"free_energy": float(p @ model.free_energy(v)), "magnetization": float(p @ v.mean(axis=1))}
+
+
+def replica_moments(model: RBM) -> dict[str, float]:
+    """Exact thermal averages at β = 1: ⟨|m|⟩, ⟨|q|⟩, ⟨q²⟩, ⟨q⁴⟩ of each layer (suffix ``_v``, ``_h``; two
+    independent replicas, P(q) = Σ p(x) p(x') δ(q − x·x'/n)) and the energy ⟨E⟩ (``energy``, not rescaled),
+    by enumerating both layers in turn."""
+    out = {}
+    for layer, m in (("v", model), ("h", model.transpose())):
+        p = np.exp(visible_log_probabilities(m))
+        x = configurations(m.n_visible, m.units)
+        q = x @ x.T / m.n_visible
+        out[f"abs_m_{layer}"] = float(p @ np.abs(x.mean(axis=1)))
+        for name, f in ((f"abs_q_{layer}", np.abs(q)), (f"q2_{layer}", q**2), (f"q4_{layer}", q**4)):
+            out[name] = float(p @ f @ p)
+        if layer == "v":
+            field = x @ m.weights + m.hidden_bias
+            mean_h = np.tanh(field) if m.spin else 1.0 / (1.0 + np.exp(-field))
+            out["energy"] = float(p @ (-(x @ m.visible_bias) - np.sum(field * mean_h, axis=1)))
+    return out
