@@ -1,57 +1,44 @@
-"""Estimates and the figure of an ``rbm-landscape`` run (docs/rbm_landscape.md).
+"""The figure of an ``rbm-landscape`` run (docs/rbm_landscape.md); the numbers are
+:mod:`statmech_nn.summaries.landscape`'s.
 
-* :func:`analyze` — number of minima, the lowest F, the global minimum's basin (fraction of starts ± the
-  multinomial error √(p(1-p)/starts), beside the exact basin when enumerated), the lowest barrier height out of
-  the global minimum, the mean number of flips per descent.
-* :func:`run_figure` — the disconnectivity graph (:mod:`statmech_nn.landscape.disconnectivity`) and the basin
-  sizes of the minima (descent fractions with multinomial errors; exact basins when enumerated).
+* :func:`draw` — a disconnectivity graph (:func:`statmech_nn.landscape.disconnectivity_tree`) on an axis;
+* :func:`run_figure` — the disconnectivity graph and the basin sizes of the minima (descent fractions with
+  multinomial errors; exact basins when enumerated).
 """
 from __future__ import annotations
 
-import math
-
+import networkx as nx
 import numpy as np
 
-from statmech_nn.errors import FormatError
 from statmech_nn.io.runfile import Run
-from statmech_nn.landscape import disconnectivity_tree, draw
+from statmech_nn.landscape.disconnectivity import disconnectivity_tree, leaf_positions
+from statmech_nn.summaries.landscape import check
 
-from . import stats
 from .plots import plt
-from .stats import Estimate
 
 
-def _exact(value: float) -> Estimate:
-    return Estimate(float(value), 0.0, math.nan, 0)
-
-
-def _check(run: Run) -> None:
-    if run.study != "rbm-landscape":
-        raise FormatError(f"{run.path}: a '{run.study}' run, not 'rbm-landscape'")
-    if "free_energy" not in run.results:
-        raise FormatError(f"{run.path}: no landscape results (the run did not descend any start)")
-
-
-def analyze(run: Run) -> dict[str, Estimate]:
-    """The estimates listed in the module docstring."""
-    _check(run)
-    r = run.results
-    starts = int(r["starts_done"])
-    p = float(r["basin_size"][0])
-    out = {"minima": _exact(len(r["free_energy"])), "lowest_free_energy": _exact(r["free_energy"][0]),
-           "global_basin": Estimate(p, math.sqrt(p * (1 - p) / starts), math.nan, starts)}
-    if "basin_size_exact" in r:
-        out["global_basin_exact"] = _exact(r["basin_size_exact"][0])
-    barriers = np.asarray(r["barriers"])
-    if len(barriers) > 1:
-        out["lowest_barrier"] = _exact(np.min(barriers[0, 1:]) - barriers[0, 0])
-    out["descent_flips"] = stats.mean(run["descent_flips"].astype(np.float64))
-    return out
+def draw(g: nx.DiGraph, ax, basin_scale: float = 300.0, color="C0"):
+    """Draw the disconnectivity graph ``g`` on ``ax``: the vertical axis is F, leaves spread in the order of
+    :func:`~statmech_nn.landscape.disconnectivity.leaf_positions`, lines child → parent, leaves as dots sized by
+    basin size."""
+    x = leaf_positions(g)
+    for parent, child in g.edges:
+        ax.plot([x[child], x[parent]], [g.nodes[child]["level"], g.nodes[parent]["level"]], color=color, lw=1)
+    leaves = [n for n in g.nodes if g.out_degree(n) == 0]
+    sizes = [basin_scale * g.nodes[n].get("basin", 0.05) + 4 for n in leaves]
+    ax.scatter([x[n] for n in leaves], [g.nodes[n]["level"] for n in leaves], s=sizes, color=color, zorder=3)
+    if len(leaves) <= 30:
+        for n in leaves:
+            ax.annotate(str(g.nodes[n]["minimum"]), (x[n], g.nodes[n]["level"]), textcoords="offset points",
+                        xytext=(0, -11), ha="center", fontsize=7)
+    ax.set_xticks([])
+    ax.set_ylabel("free energy F(v)")
+    return ax
 
 
 def run_figure(run: Run):
     """(a) disconnectivity graph, leaves sized by basin; (b) basin sizes of the minima in order of F."""
-    _check(run)
+    check(run)
     r = run.results
     levels, edges = np.asarray(r["merge_levels"]), np.asarray(r["merge_edges"])
     free_energy, basin = np.asarray(r["free_energy"]), np.asarray(r["basin_size"])

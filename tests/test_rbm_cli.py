@@ -18,8 +18,8 @@ from statmech_nn.rbm.exact import log_partition, mean_log_likelihood, visible_lo
 from statmech_nn.io.modelfile import load_model, save_model
 from statmech_nn.rbm.sampling import gibbs_trace
 from statmech_nn.samplers.rbm_gibbs import gibbs, init_chains
-from statmech_nn.sims import STUDIES
 from statmech_nn.sims.cli import main
+from statmech_nn.study import get_study
 
 #: Two-sided Gaussian tail beyond Z_TOL is 7e-6, below the 1e-4 false-failure budget.
 Z_TOL = 4.5
@@ -121,14 +121,18 @@ def test_gibbs_trace_equals_stepwise_gibbs():
 
 def _interrupted_copy(study_name, args, path, rows):
     """The file a run interrupted after ``rows`` rows leaves: rows, checkpoint and results, status interrupted."""
-    study = STUDIES[study_name]
+    study = get_study(study_name)
     flags = dict(zip(args[::2], args[1::2]))
     values = {p.name: flags.get(p.flag) for p in study.params}
     settings = study.settings(values)
-    sim = study.simulation(settings)
-    state = sim.init_state()
-    writer = RunWriter.create(path, study.name, settings, collect(settings["seed"], []), sim.observables)
-    writer.append(sim.advance(state, rows))
+    sim = study.build(settings)
+    state = sim.start()
+    writer = RunWriter.create(path, study.name, settings, collect(settings["seed"], []), sim.row_specs())
+    written = 0
+    while written < rows:
+        out = sim.advance(state, rows - written)
+        writer.append(out)
+        written += max((len(steps) for steps, _ in out.values()), default=0)
     writer.commit(state, "interrupted", sim.results(state))
 
 

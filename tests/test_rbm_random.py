@@ -9,8 +9,8 @@ import pytest
 from scipy.stats import norm
 
 from statmech_nn.analysis import analyze
-from statmech_nn.analysis.rbm_random import exact_moments
 from statmech_nn.io.runfile import read_run
+from statmech_nn.rbm.exact import replica_moments
 from statmech_nn.sims import rbm_random
 from statmech_nn.sims.cli import main
 from statmech_nn.study import run_study
@@ -29,7 +29,7 @@ def _run(tmp_path, name, **values):
 def _exact(run, **changes) -> dict[str, float]:
     """Exact averages of the run's disorder sample 0 (at the run's parameters with ``changes``)."""
     s = rbm_random.STUDY.settings(run.parameters).replace(**changes)
-    exact = exact_moments(rbm_random.STUDY.simulation(s).model(0))
+    exact = replica_moments(rbm_random.STUDY.build(s).model(0))
     exact["energy"] *= s.T / math.sqrt(s.n_visible * rbm_random.hidden_units(s))
     return exact
 
@@ -77,7 +77,7 @@ def test_interrupt_then_resume_equals_uninterrupted(interrupt_resume):
     values = dict(n_visible=6, n_hidden=5, samples=3, replicas=3, temperatures=2, sweeps=60, burn_in=10, seed=9)
     # interrupted after the burn-in and two chunks of rows
     whole, part = interrupt_resume(rbm_random.STUDY, rbm_random.RandomRBM, values, rows_per_call=4, interrupt_at=3)
-    for name in rbm_random.STUDY.simulation(rbm_random.STUDY.settings(values)).observables:
+    for name in rbm_random.STUDY.build(rbm_random.STUDY.settings(values)).observables:
         assert np.array_equal(whole.observables[name].step, part.observables[name].step)
         assert np.array_equal(whole[name], part[name])
 
