@@ -132,8 +132,13 @@ def nngp_kernel(phi, sigma_w2: float, sigma_b2: float, x, depth: int, x2=None, d
             raise ParameterError("x2", f"shape {x2.shape}", f"the same number of columns as x ({d})")
         k2 = sigma_w2 * np.einsum("ij,ij->i", x2, x2) / d + sigma_b2
         k12 = sigma_w2 * (x @ x2.T) / d + sigma_b2
+    upper = np.triu_indices(x.shape[0]) if x2 is None else None  # a Gram matrix: each pair once
     for _ in range(depth):
-        k12 = sigma_w2 * pair_expectation(phi, k1[:, None], k2[None, :], k12) + sigma_b2
+        if upper is None:
+            k12 = sigma_w2 * pair_expectation(phi, k1[:, None], k2[None, :], k12) + sigma_b2
+        else:
+            k12[upper] = sigma_w2 * pair_expectation(phi, k1[upper[0]], k1[upper[1]], k12[upper]) + sigma_b2
+            k12.T[upper] = k12[upper]
         k1 = sigma_w2 * pair_expectation(phi, k1, k1, k1) + sigma_b2
         k2 = k1 if x2 is None else sigma_w2 * pair_expectation(phi, k2, k2, k2) + sigma_b2
     return k12
@@ -167,10 +172,17 @@ def gp_test_error(phi, sigma_w2: float, sigma_b2: float, depth: int, x_train, la
     return float(np.mean(np.argmax(mean, axis=1) != np.asarray(labels_test)))
 
 
+def split_task(x, labels, n_train: int, classes: int) -> dict:
+    """The first ``n_train`` points for training, the rest for testing (tasks: :mod:`statmech_nn.nets.data`)."""
+    if not 1 <= n_train < len(labels):
+        raise ParameterError("n_train", n_train, f"1 <= n_train < {len(labels)} (the number of points)")
+    return {"x_train": x[:n_train], "y_train": labels[:n_train], "x_test": x[n_train:], "y_test": labels[n_train:],
+            "classes": classes}
+
+
 def gp_error_grid(phi, sigma_w2s, depths, sigma_b2: float, task: dict, noise: float = 1e-10) -> np.ndarray:
-    """Test error over σ_w² × depth (shape (len(sigma_w2s), len(depths))) for a ``task`` dict with x_train,
-    y_train, x_test, y_test, classes (see :mod:`statmech_nn.models.tasks`): the order-to-chaos transition shows as
-    the error rising with depth on both sides of σ_w²,c and staying low near it."""
+    """Test error over σ_w² × depth (shape (len(sigma_w2s), len(depths))) for a :func:`split_task` dict: the
+    order-to-chaos transition shows as the error rising with depth on both sides of σ_w²,c and staying low near it."""
     out = np.empty((len(sigma_w2s), len(depths)))
     for i, sw2 in enumerate(sigma_w2s):
         for j, depth in enumerate(depths):
