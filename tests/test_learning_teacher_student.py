@@ -122,3 +122,18 @@ def test_bad_input_names_the_parameter(call, name):
     with pytest.raises(ParameterError) as info:
         call()
     assert info.value.name == name
+
+
+def test_version_space_term_against_adaptive_quadrature_and_its_r_to_one_tail():
+    from scipy.integrate import quad
+    from scipy.special import log_ndtr
+
+    from statmech_nn.learning.teacher_student import version_space_energetic
+    for R in (0.3, 0.5, 0.9, 0.99):
+        c = math.sqrt(R / (1 - R))
+        f = lambda t: math.exp(-t * t / 2 + log_ndtr(c * t)) * log_ndtr(c * t) / math.sqrt(2 * math.pi)  # noqa: E731
+        assert version_space_energetic(R, 1.0) == pytest.approx(2 * quad(f, -12, 12, points=[0], limit=400)[0],
+                                                                rel=1e-9)
+    # as R → 1 the term vanishes like 1/c = √((1−R)/R): 2φ(0)/c ∫du H(−u) ln H(−u)
+    tail = [version_space_energetic(1 - e, 1.0) / math.sqrt(e) for e in (1e-8, 1e-10)]
+    assert tail[0] == pytest.approx(tail[1], rel=1e-3) and tail[0] < 0

@@ -43,11 +43,16 @@ def error_from_overlap(R):
 
 
 def version_space_energetic(R: float, alpha: float) -> float:
-    """2α ∫Dt H(−√(R/(1−R)) t) ln H(−√(R/(1−R)) t): the version-space volume term shared by spherical and Ising
-    students at q = R."""
-    x = -math.sqrt(R / (1.0 - R)) * Z
-    lh = log_H(x)
-    return 2.0 * alpha * float(DZ @ (np.exp(lh) * lh))
+    """2α ∫Dt f(ct), f(u) = H(−u) ln H(−u), c = √(R/(1−R)): the version-space volume term shared by spherical and
+    Ising students at q = R. f decays like a Gaussian on both sides, so for c > 1 the rule runs over u = ct
+    (∫Dt f(ct) = ∫du φ(u/c) f(u)/c), which stays accurate as R → 1 where the integrand narrows to width 1/c."""
+    c = math.sqrt(R / (1.0 - R))
+    if c <= 1.0:
+        lh = log_H(-c * Z)
+        return 2.0 * alpha * float(DZ @ (np.exp(lh) * lh))
+    lh = log_H(-Z)
+    weight = np.exp(-0.5 * (Z / c) ** 2 + 0.5 * Z**2) / c  # DZ at t = u/c, rescaled from DZ at u
+    return 2.0 * alpha * float(DZ @ (weight * np.exp(lh) * lh))
 
 
 def gibbs_entropy(R: float, alpha: float) -> float:
