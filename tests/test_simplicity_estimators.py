@@ -70,7 +70,7 @@ def test_distribution_contract_and_simplicity_bias_of_a_deep_net():
     assert d["n_samples"] == 64 * 256 == d["counts"].sum() and d["n_distinct"] == len(d["functions"])
     assert d["functions"].shape[1] == 2 and (np.diff(d["counts"]) <= 0).all()
     assert d["p_top"] == d["counts"][0] / d["n_samples"]
-    assert np.array_equal(d["complexity"], lz_complexity(d["functions"], 128))
+    assert np.array_equal(d["complexity"], lz_complexity(d["functions"], 7))
     fit = complexity_bound_fit(d["counts"], d["complexity"])
     assert fit["a"] > 0  # probability falls with complexity (Valle-Pérez et al. 2019, Fig. 1)
 

@@ -92,11 +92,11 @@ def lz_complexity_bits(s):
 
 
 @njit(cache=True)
-def lz_complexity(functions, n_bits):
-    """K_LZ of each row of ``functions`` (uint64, one packed truth table of ``n_bits`` bits per row)."""
+def lz_complexity(functions, n):
+    """K_LZ of each row of ``functions`` (uint64, one packed truth table of 2^n bits per row)."""
     out = np.empty(functions.shape[0])
     for r in range(functions.shape[0]):
-        out[r] = lz_complexity_bits(unpack_bits(functions[r], n_bits))
+        out[r] = lz_complexity_bits(unpack_bits(functions[r], 1 << n))
     return out
 
 

@@ -29,7 +29,7 @@ def distribution(table, n: int) -> dict:
     functions, counts = table.to_arrays()
     return {"functions": functions, "counts": counts, "n_samples": int(counts.sum()),
             "n_distinct": int(counts.size), "p_top": counts[0] / counts.sum() if counts.size else np.nan,
-            "complexity": lz_complexity(functions, 1 << n)}
+            "complexity": lz_complexity(functions, n)}
 
 
 def rank_frequency(counts) -> tuple[np.ndarray, np.ndarray]:
