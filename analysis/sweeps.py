@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import matplotlib.colors
 import matplotlib.pyplot as plt
 import numpy as np
 

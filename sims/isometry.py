@@ -121,16 +121,3 @@ def isometry_runs(outdir: str | Path, width: int = 400, networks: int = 4, depth
                               "networks": networks, "seed": seed}, path, overwrite=True)
             paths.append(path)
     return paths
-
-
-def isometry_figures(outdir: str | Path, width: int = 400, networks: int = 4) -> list[Path]:
-    """Write isometry_spectra.png (Pennington et al.'s singular-value densities, runs in ``outdir``/runs) and
-    isometry_variance.png; returns the figure paths. About a minute on 2 cores with the defaults (N = 400;
-    N = 1000 takes ~15× longer, dominated by the L = 128 runs)."""
-    from statmech_nn.analysis.isometry import pennington_figure, variance_figure
-    from statmech_nn.analysis.plots import save
-
-    outdir = Path(outdir)
-    runs = isometry_runs(outdir / "runs", width=width, networks=networks)
-    return [save(pennington_figure(runs), outdir / "isometry_spectra.png"),
-            save(variance_figure(runs), outdir / "isometry_variance.png")]

@@ -22,8 +22,8 @@ SMALL = {"width": 200, "points": 256, "networks": 8, "depth": 7, "seed": 11}
 
 def simulate(**values):
     settings = chaos.PARAMS.resolve({**SMALL, **values})
-    sim = chaos.build(settings, np.random.SeedSequence(settings.seed))
-    state = sim.init_state()
+    sim = chaos.Chaos(settings, np.random.SeedSequence(settings.seed))
+    state = sim.start()
     rows = sim.advance(state, settings.depth + 1)
     return sim, {name: rows[name][1].astype(float) for name in rows}
 
@@ -121,8 +121,8 @@ def test_reproducible_thread_and_chunk_invariant(weights):
         _, single = simulate(**small)
     finally:
         numba.set_num_threads(threads)
-    sim = chaos.build(chaos.PARAMS.resolve({**SMALL, **small}), np.random.SeedSequence(SMALL["seed"]))
-    state = sim.init_state()
+    sim = chaos.Chaos(chaos.PARAMS.resolve({**SMALL, **small}), np.random.SeedSequence(SMALL["seed"]))
+    state = sim.start()
     parts = [sim.advance(state, 2)]
     state = {k: v.copy() for k, v in state.items()}
     while sim.progress(state)[0] < small["depth"] + 1:
@@ -160,7 +160,7 @@ def test_cli_analysis_and_figures(tmp_path, capsys):
             assert f[f"results/{name}_theory"].shape == (5,)
         assert f["observables/transitions/value"].dtype == np.int64
         assert f["results/q0"][()] == f["results/q_star"][()]
-        assert f["checkpoint/h"].size == 0 and f["checkpoint/layer"][0] == 5  # a complete run keeps no curve
+        assert f["checkpoint/h"].size == 0 and f["checkpoint/progress"][()] == 5  # a complete run keeps no curve
     run = read_run(out)
     est = chaos_analysis.analyze(run)
     assert est["length_ratio"].n == 3 and est["length_ratio_theory"].value == pytest.approx(

@@ -58,7 +58,8 @@ def test_file_layout_and_python_api(tmp_path):
             assert key in f["provenance"].attrs
         assert f["observables/energy/value"].shape == (2000,)
         assert f["observables/energy/value"].chunks is not None and f["observables/energy/value"].maxshape == (None,)
-        assert set(f["checkpoint"]) == {"spins", "rng", "counters"}
+        assert set(f["checkpoint"]) == {"spins", "rng", "counters", "progress"}
+        assert list(f["observables/energy/value"].attrs["dims"]) == ["step"]
     run = analysis.load(path)
     assert run["energy"].shape == (2000,) and run.parameters["T"] == 2.3
     est = analysis.analyze(path)

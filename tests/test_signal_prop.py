@@ -12,7 +12,7 @@ from statmech_nn.io.runfile import read_run
 from statmech_nn.meanfield import fixed_point, theory_curves
 from statmech_nn.models.deepnet import haar_apply, teacher_task, train_tanh_mlp
 from statmech_nn.sims.cli import main
-from statmech_nn.sims.signal_prop import PARAMS, STUDY, build
+from statmech_nn.sims.signal_prop import PARAMS, STUDY, SignalPropagation
 from statmech_nn.study import run_study
 
 WIDTH, NETWORKS, DEPTH = 400, 40, 8
@@ -23,8 +23,8 @@ POINTS = [("tanh", 4.0, 0.1, "gaussian"), ("tanh", 1.5, 0.3, "gaussian"), ("erf"
 def simulate(phi, sw2, sb2, weights, seed=7, **extra):
     values = {"phi": phi, "sigma_w2": sw2, "sigma_b2": sb2, "weights": weights, "width": WIDTH,
               "networks": NETWORKS, "depth": DEPTH, "seed": seed, **extra}
-    sim = build(PARAMS.resolve(values), np.random.SeedSequence(seed))
-    state = sim.init_state()
+    sim = SignalPropagation(PARAMS.resolve(values), np.random.SeedSequence(seed))
+    state = sim.start()
     return sim, state, sim.advance(state, DEPTH + 1)
 
 
@@ -58,7 +58,7 @@ def test_reproducible_and_chunk_invariant(weights):
     """Same seed → same bits, whether layers are advanced all at once or one at a time from a copied state."""
     small = {"width": 60, "networks": 4}
     sim, _, whole = simulate("tanh", 2.0, 0.1, weights, **small)
-    state = sim.init_state()
+    state = sim.start()
     parts = [sim.advance(state, 3)]
     state = {k: v.copy() for k, v in state.items()}  # as if resumed from a checkpoint
     while sim.progress(state)[0] < DEPTH + 1:

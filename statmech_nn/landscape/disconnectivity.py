@@ -3,9 +3,9 @@
 The minima are the leaves of a tree; two groups of minima join at the lowest saddle level F* between them
 (the merges of :mod:`.barriers`). Nodes 0..m-1 are the minima (level = their F), nodes m..2m-2 the merges in
 increasing level (ties: the order of the merges), each the parent of the two groups it joins, so levels never
-decrease from a child to its parent and the last node is the root. Drawing: the vertical axis is F, leaves are
-spread horizontally in the order of a depth-first walk that visits the lower branch first, and every node is
-joined to its parent by a line.
+decrease from a child to its parent and the last node is the root. :func:`leaf_positions` gives a layout: leaves
+spread horizontally in the order of a depth-first walk that visits the lower branch first (drawn with F as the
+vertical axis by ``statmech_nn.analysis.landscape.draw``).
 """
 from __future__ import annotations
 
@@ -70,20 +70,3 @@ def leaf_positions(g: nx.DiGraph) -> dict:
     for root in sorted(_roots(g), key=lambda r: _lowest(g, r)):
         place(root)
     return x
-
-
-def draw(g: nx.DiGraph, ax, basin_scale: float = 300.0, color="C0"):
-    """Draw the disconnectivity graph on ``ax``: lines child → parent, leaves as dots sized by basin size."""
-    x = leaf_positions(g)
-    for parent, child in g.edges:
-        ax.plot([x[child], x[parent]], [g.nodes[child]["level"], g.nodes[parent]["level"]], color=color, lw=1)
-    leaves = [n for n in g.nodes if g.out_degree(n) == 0]
-    sizes = [basin_scale * g.nodes[n].get("basin", 0.05) + 4 for n in leaves]
-    ax.scatter([x[n] for n in leaves], [g.nodes[n]["level"] for n in leaves], s=sizes, color=color, zorder=3)
-    if len(leaves) <= 30:
-        for n in leaves:
-            ax.annotate(str(g.nodes[n]["minimum"]), (x[n], g.nodes[n]["level"]), textcoords="offset points",
-                        xytext=(0, -11), ha="center", fontsize=7)
-    ax.set_xticks([])
-    ax.set_ylabel("free energy F(v)")
-    return ax
