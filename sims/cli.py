@@ -14,14 +14,19 @@ import sys
 from pathlib import Path
 
 from statmech_nn import __version__
-from statmech_nn.errors import FormatError, ParameterError, StatmechError
+from statmech_nn.errors import FormatError, OutputError, ParameterError, StatmechError, StorageError
+from statmech_nn.params import Param
 from statmech_nn.runner import RunOptions
+from statmech_nn.sweep.spec import MAX_POINTS
 from statmech_nn.study import Study, run_study, studies
 
 from .figures import FIGURE_SETS
 
+EXIT_FAILED = 1       # the input was fine, the machine was not (a full or read-only disk)
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+#: What ``plot --out`` can write (matplotlib's file formats).
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg", ".eps", ".ps", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 
 
 class _UsageError(StatmechError):
@@ -45,6 +50,15 @@ def _positive_seconds(text: str) -> float:
     if not (math.isfinite(value) and value > 0):
         raise ParameterError("checkpoint_every", text, "a finite number of seconds > 0")
     return value
+
+
+def _positive_int(name: str):
+    def parse(text: str) -> int:
+        try:
+            return Param(name, int, None, "", low=1).coerce(text)
+        except ParameterError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -159,7 +173,7 @@ def _plot(args) -> int:
     from statmech_nn.analysis import plots, run_figure
     from statmech_nn.io.runfile import file_format, read_run
 
-    out = Path(args.out) if args.out else Path(args.path).with_suffix(".png")
+    out = _figure_path(Path(args.out) if args.out else Path(args.path).with_suffix(".png"))
     if file_format(args.path) == "statmech_nn sweep":
         from statmech_nn.analysis.sweeps import sweep_figure
         from statmech_nn.sweep import read_sweep
@@ -195,6 +209,20 @@ def _plot(args) -> int:
     return 0
 
 
+def _figure_path(out: Path) -> Path:
+    """Check ``plot --out`` before anything is read or drawn."""
+    if out.suffix.lower() not in FIGURE_SUFFIXES:
+        raise OutputError(f"parameter 'out': got {str(out)!r}; allowed: a file ending in {', '.join(FIGURE_SUFFIXES)}")
+    if out.is_dir():
+        raise OutputError(f"parameter 'out': got {str(out)!r}; allowed: a file path, not a directory")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"parameter 'out': got {str(out)!r}; allowed: a path in an existing directory")
+    if not os.access(parent, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise OutputError(f"parameter 'out': got {str(out)!r}; allowed: a writable path")
+    return out
+
+
 def _figures(args) -> int:
     import matplotlib
 
@@ -212,7 +240,8 @@ def _sweep(args) -> int:
     from statmech_nn.sweep import run_sweep
 
     outcome = run_sweep(args.spec, args.out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
-                        overwrite=args.overwrite, progress=sys.stderr.isatty() and not args.quiet)
+                        overwrite=args.overwrite, progress=sys.stderr.isatty() and not args.quiet,
+                        max_points=args.max_points, dashboard=args.dashboard)
     if outcome.status == "interrupted":
         again = shlex.join(["statmech-nn", "sweep", args.spec, "--out", args.out, "--resume"])
         print(f"interrupted: {outcome.done}/{outcome.total} points done in {args.out}; continue with: {again}",
@@ -258,8 +287,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="PATH", help="the sweep file; shards go to PATH.d/")
     p.add_argument("--resume", action="store_true", help="continue the sweep in --out (same spec)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out and its shards")
-    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: all cores)")
+    p.add_argument("--workers", type=_positive_int("workers"), metavar="N",
+                   help="local worker processes (default: all cores)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler address, or 'local' for a LocalCluster")
+    p.add_argument("--dashboard", metavar="HOST:PORT",
+                   help="--scheduler local: serve the Dask dashboard there (default: no dashboard)")
+    p.add_argument("--max-points", type=_positive_int("max_points"), default=MAX_POINTS, metavar="N",
+                   help=f"refuse grids of more points (default {MAX_POINTS})")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=_sweep)
     return parser
@@ -290,8 +324,9 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return args.handler(args)
     except StatmechError as exc:
-        print(f"{getattr(exc, 'prog', 'statmech-nn')}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        message = " ".join(str(exc).split())  # one line, whatever a library put into the message
+        print(f"{getattr(exc, 'prog', 'statmech-nn')}: error: {message}", file=sys.stderr)
+        return EXIT_FAILED if isinstance(exc, StorageError) else EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

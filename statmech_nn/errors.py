@@ -1,7 +1,8 @@
 """Exceptions that explain themselves.
 
 Every error a user can cause is a :class:`StatmechError`; the command line prints its message as one line and
-exits with status 2. Anything else is a bug and keeps its traceback.
+exits with status 2 (1 for a :class:`StorageError`: a full or read-only disk). Anything else is a bug and keeps its
+traceback.
 """
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ class SpecError(StatmechError, ValueError):
 
 class OutputError(StatmechError, OSError):
     """An output path that cannot be written, or that exists without --resume/--overwrite."""
+
+
+class StorageError(StatmechError, OSError):
+    """The disk filled up or stopped being writable during a run; what was committed before is intact.
+    The command line exits with status 1 (the input was fine; the machine was not)."""
 
 
 class FormatError(StatmechError, ValueError):

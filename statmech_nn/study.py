@@ -9,8 +9,10 @@ loads them all (the command line does, to list them). A package of one's own reg
 """
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
@@ -19,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import FormatError, ResumeError, SpecError
+from .errors import FormatError, ParameterError, ResumeError, SpecError
+from .io.atomic import WriterLock
 from .io.provenance import collect
 from .io.runfile import MemoryWriter, Run, RunWriter, check_output_path, read_run
 from .params import Param, ParamSet, Settings
@@ -43,7 +46,9 @@ class Study:
     turns a run into named :class:`~statmech_nn.stats.Estimate`\\ s (what ``statmech-nn analyze`` prints and a sweep
     stores per point). ``batch`` (optional) evaluates the summaries of many points in one call, e.g. a mean-field
     grid; it returns one ``{name: (value, error, tau)}`` per point, or ``None`` when the points need real runs.
-    ``example`` holds small settings (seconds to run) used by the contract test and the docs."""
+    ``example`` holds small settings (seconds to run) used by the contract test and the docs. ``memory``
+    (optional) estimates the bytes a run's state needs and names the parameter that drives it, so that a run that
+    cannot fit in this machine's memory is refused before anything is allocated."""
 
     name: str
     summary: str
@@ -52,9 +57,18 @@ class Study:
     summarize: Callable[[Run], dict[str, Estimate]] | None = None
     batch: Callable[[list[Settings]], list[dict[str, tuple[float, float, float]]] | None] | None = None
     example: Mapping[str, Any] = field(default_factory=dict)
+    memory: Callable[[Settings], tuple[float, str]] | None = None
 
     def settings(self, values: Mapping[str, Any]) -> Settings:
-        return self.params.resolve(values)
+        """Validated settings, including the memory a run of them needs."""
+        settings = self.params.resolve(values)
+        if self.memory is not None:
+            need, name = self.memory(settings)
+            have = physical_memory()
+            if need > have:
+                raise ParameterError(name, settings[name], f"a value whose run fits in memory: it needs about "
+                                     f"{need / 2**30:.3g} GiB, this machine has {have / 2**30:.3g} GiB")
+        return settings
 
     def build(self, settings: Settings, point: tuple[int, ...] = ()) -> Simulation:
         """The simulation for ``settings``; ``point`` keys a sweep point's child stream of the root seed."""
@@ -64,6 +78,14 @@ class Study:
         if self.summarize is None:
             raise FormatError(f"{run.path}: study '{self.name}' has no summaries")
         return self.summarize(run)
+
+
+def physical_memory() -> float:
+    """Bytes of memory of this machine."""
+    try:
+        return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - platforms without sysconf
+        return float("inf")
 
 
 @cache
@@ -101,18 +123,30 @@ def _resume_settings(study: Study, stored: Mapping[str, Any], given: Mapping[str
     return settings
 
 
-def _like(template, stored):
-    """``stored`` checkpoint arrays cast to the dtypes (and nesting) of a fresh state ``template``."""
+def _like(template, stored, path: Path, where: str = ""):
+    """``stored`` checkpoint arrays cast to the dtypes (and nesting) of a fresh state ``template``; a checkpoint
+    that does not match it (missing entries, another nesting, a value that does not cast) is a FormatError."""
     if isinstance(template, dict):
-        return {k: _like(v, stored[k]) for k, v in template.items()}
-    return np.array(stored, dtype=template.dtype)
+        if not isinstance(stored, dict):
+            raise FormatError(f"{path}: damaged checkpoint ({where or '/'} is not a group)")
+        missing = [k for k in template if k not in stored]
+        if missing:
+            raise FormatError(f"{path}: damaged checkpoint (no {where}/{missing[0]})")
+        return {k: _like(v, stored[k], path, f"{where}/{k}") for k, v in template.items()}
+    if isinstance(stored, dict) or np.ndim(stored) != np.ndim(template):
+        raise FormatError(f"{path}: damaged checkpoint ({where} has the wrong shape)")
+    try:
+        return np.array(stored, dtype=template.dtype)
+    except (TypeError, ValueError):
+        raise FormatError(f"{path}: damaged checkpoint ({where} does not hold {template.dtype})") from None
 
 
 def run_study(study: Study, values: Mapping[str, Any], out: str | Path | None, *, resume: bool = False,
               overwrite: bool = False, options: RunOptions = RunOptions(), argv: list[str] | None = None,
-              point: tuple[int, ...] = ()) -> Outcome:
+              point: tuple[int, ...] = (), lock: bool = True) -> Outcome:
     """Run (or resume) one simulation of ``study`` into ``out`` (``None``: in memory, see
-    :class:`~statmech_nn.io.runfile.MemoryWriter`). Every check happens before any file is touched."""
+    :class:`~statmech_nn.io.runfile.MemoryWriter`). Every check happens before any file is touched. The file's
+    :class:`~statmech_nn.io.atomic.WriterLock` is held throughout (``lock=False``: the caller holds it)."""
     if out is None:
         settings = study.settings(values)
         sim = study.build(settings, point)
@@ -120,24 +154,24 @@ def run_study(study: Study, values: Mapping[str, Any], out: str | Path | None, *
         outcome = execute(sim, writer, sim.start(), options)
         return Outcome(outcome.status, outcome.rows, outcome.done, outcome.total, writer.run())
     path = check_output_path(out, resume=resume, overwrite=overwrite)
-    if resume:
-        run = read_run(path)
-        if run.study != study.name:
-            raise ResumeError(f"{path}: holds a '{run.study}' run, not '{study.name}'")
-        if run.status == "complete":
-            raise ResumeError(f"{path}: the run is complete; nothing to resume")
-        settings = _resume_settings(study, run.parameters, values)
-        sim = study.build(settings, point)
-        state = sim.start()  # a run killed before its first commit restarts from scratch
-        if run.checkpoint:
-            state = _like(state, run.checkpoint)
-        writer = RunWriter(path)
-        writer.note(f"resumed: {collect(argv=argv)['command_line']}")
-        rows = int(run.rows)
-    else:
-        settings = study.settings(values)
-        sim = study.build(settings, point)
-        state = sim.start()
-        writer = RunWriter.create(path, study.name, settings, collect(settings["seed"], argv), sim.row_specs())
-        rows = 0
-    return execute(sim, writer, state, options, rows_stored=rows)
+    settings = None if resume else study.settings(values)  # every check before anything is created
+    with WriterLock(path, "run file") if lock else nullcontext():
+        if resume:
+            run = read_run(path)
+            if run.study != study.name:
+                raise ResumeError(f"{path}: holds a '{run.study}' run, not '{study.name}'")
+            if run.status == "complete":
+                raise ResumeError(f"{path}: the run is complete; nothing to resume")
+            settings = _resume_settings(study, run.parameters, values)
+            sim = study.build(settings, point)
+            state = sim.start()  # a run killed before its first commit restarts from scratch
+            if run.checkpoint:
+                state = _like(state, run.checkpoint, path)
+            writer = RunWriter(path, rows=run.rows)
+            writer.note(f"resumed: {collect(argv=argv)['command_line']}")
+        else:
+            check_output_path(path, overwrite=overwrite)  # again, now that no other writer can create it
+            sim = study.build(settings, point)
+            state = sim.start()
+            writer = RunWriter.create(path, study.name, settings, collect(settings["seed"], argv), sim.row_specs())
+        return execute(sim, writer, state, options, rows_stored=writer.rows)

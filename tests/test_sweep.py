@@ -12,9 +12,9 @@ import numpy as np
 import psutil
 import pytest
 
-from statmech_nn.analysis.ising import SUMMARIES
+from statmech_nn.summaries.ising import SUMMARIES
 from statmech_nn.io import read_run
-from statmech_nn.sims import get_study
+from statmech_nn.study import get_study
 from statmech_nn.sims.cli import main
 from statmech_nn.study import run_study
 from statmech_nn.sweep import load_spec, read_sweep, run_sweep
@@ -120,7 +120,9 @@ def test_failed_point_is_reported_and_the_others_finish(tmp_path, capsys):
     captured = capsys.readouterr()
     lines = [line for line in captured.err.splitlines() if "failed" in line]
     assert len(lines) == 3 and all("sweeps=1," in line and "at least 2" in line for line in lines), captured.err
-    assert "point 0 (L=4, sweeps=1, T=2.0) failed" in lines[0]
+    # points finish in any order: each failed point is reported once, with its grid values
+    assert sorted(line.split(" failed")[0] for line in lines) == [
+        "point 0 (L=4, sweeps=1, T=2.0)", "point 1 (L=4, sweeps=1, T=2.5)", "point 2 (L=4, sweeps=1, T=3.0)"]
     assert "3/6 points done (3 failed)" in captured.out
     sweep = read_sweep(out)
     np.testing.assert_array_equal(sweep.status, [[[2, 2, 2], [1, 1, 1]]])

@@ -14,7 +14,8 @@ Layout of a run (the root of a file, or a group inside a sweep file)::
 
 Nothing lost: the file at ``path`` is only ever replaced whole. :class:`RunWriter` buffers rows in memory and at each
 commit copies the last complete file to a temporary sibling, appends, writes the new checkpoint, closes, fsyncs
-and ``os.replace``\\ s it over ``path``. A ``kill -9`` at any moment leaves the previous complete file.
+and ``os.replace``\\ s it over ``path`` (:mod:`statmech_nn.io.atomic`). A ``kill -9`` at any moment leaves the
+previous complete file; a full disk leaves it too, and removes the temporary file.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ import numpy as np
 
 from .. import __version__
 from ..errors import FormatError, OutputError
+from .atomic import atomic_write
 from .provenance import utc_now
 
 FORMAT_NAME = "statmech_nn run"
@@ -137,20 +139,6 @@ def add_history(group: h5py.Group, event: str) -> None:
     prov.attrs["history"] = np.array([*history, f"{utc_now()} {event}"], dtype=h5py.string_dtype())
 
 
-def _fsync_replace(tmp: Path, path: Path) -> None:
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    try:
-        fd = os.open(path.parent if str(path.parent) else ".", os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _copy_compact(src: Path, dst: Path) -> None:
     """``src`` copied object by object to a new ``dst``, without the checkpoint and results it will replace:
     a byte copy would carry the space of every replaced checkpoint along, and HDF5 never gives it back."""
@@ -164,11 +152,12 @@ def _copy_compact(src: Path, dst: Path) -> None:
 
 
 class RunWriter:
-    """The single writer of one run file. Rows are buffered; :meth:`commit` makes them durable atomically."""
+    """The single writer of one run file (the caller holds its :class:`~statmech_nn.io.atomic.WriterLock`).
+    Rows are buffered; :meth:`commit` makes them durable atomically."""
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, rows: int = 0):
         self.path = Path(path)
-        self._tmp = self.path.with_name(f".{self.path.name}.partial")
+        self.rows = rows  # rows in the last complete file
         self._pending: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
         self._events: list[str] = []
 
@@ -177,9 +166,12 @@ class RunWriter:
                observables: Mapping[str, tuple]) -> RunWriter:
         """Atomically create (or replace) ``path`` with an empty run."""
         writer = cls(path)
-        with h5py.File(writer._tmp, "w") as f:
-            write_header(f, study, parameters, provenance, observables)
-        _fsync_replace(writer._tmp, writer.path)
+
+        def write(tmp: Path) -> None:
+            with h5py.File(tmp, "w") as f:
+                write_header(f, study, parameters, provenance, observables)
+
+        atomic_write(writer.path, write, "nothing was written; free space and run again")
         return writer
 
     def append(self, rows: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> None:
@@ -191,17 +183,24 @@ class RunWriter:
         """Add an event to the provenance history at the next commit."""
         self._events.append(event)
 
-    def commit(self, state: Mapping[str, np.ndarray], status: str = "running",
-               results: Mapping[str, np.ndarray] | None = None) -> None:
-        """Write buffered rows, the checkpoint ``state`` and ``status``; replace the file atomically."""
-        _copy_compact(self.path, self._tmp)
-        with h5py.File(self._tmp, "r+") as f:
-            append_rows(f, {name: (np.concatenate([s for s, _ in parts]), np.concatenate([v for _, v in parts]))
-                            for name, parts in self._pending.items()})
-            write_state(f, state, status, results)
-            for event in self._events:
-                add_history(f, event)
-        _fsync_replace(self._tmp, self.path)
+    def commit(self, state: Mapping, status: str = "running", results: Mapping[str, np.ndarray] | None = None) -> None:
+        """Write buffered rows, the checkpoint ``state`` and ``status``; replace the file atomically. If the disk
+        is full or unwritable, the last complete file stays and a one-line StorageError says so."""
+        rows = 0
+
+        def write(tmp: Path) -> None:
+            nonlocal rows
+            _copy_compact(self.path, tmp)
+            with h5py.File(tmp, "r+") as f:
+                append_rows(f, {name: (np.concatenate([s for s, _ in parts]), np.concatenate([v for _, v in parts]))
+                                for name, parts in self._pending.items()})
+                write_state(f, state, status, results)
+                for event in self._events:
+                    add_history(f, event)
+                rows = stored_rows(f)
+
+        atomic_write(self.path, write, f"the run is intact up to row {self.rows}; free space and --resume")
+        self.rows = rows
         self._pending.clear()
         self._events.clear()
 
@@ -246,7 +245,10 @@ class Run:
         if self.state is not None:
             return self.state
         with open_h5(self.path) as f:
-            return _read_tree(f[self.group]["checkpoint"])
+            try:
+                return _read_tree(f[self.group]["checkpoint"])
+            except _DAMAGE as exc:
+                raise FormatError(f"{self.path}: damaged checkpoint ({_one_line(exc)})") from None
 
     def to_xarray(self):
         """The observables as an ``xarray.Dataset`` (needs the optional xarray package): each observable a
@@ -289,16 +291,48 @@ def _dims(value: h5py.Dataset) -> tuple[str, ...]:
     return tuple(d.decode() if isinstance(d, bytes) else str(d) for d in dims)
 
 
+REQUIRED_GROUPS = ("parameters", "provenance", "observables", "results", "checkpoint")
+_DAMAGE = (KeyError, OSError, ValueError, TypeError, RuntimeError, AttributeError, IndexError)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def read_group(group: h5py.Group, path: str = "") -> Run:
-    """Read a run stored at ``group`` (a file root or a sweep point); the checkpoint stays in the file."""
+    """Read a run stored at ``group`` (a file root or a sweep point), checked as a whole first: required groups,
+    every observable's step and value of equal length. The checkpoint stays in the file. Any damage is a
+    :class:`FormatError` naming the file and what is wrong."""
+    where = path or group.name
+    try:
+        return _read_group(group, where)
+    except FormatError:
+        raise
+    except _DAMAGE as exc:
+        raise FormatError(f"{where}: damaged run file ({_one_line(exc)})") from None
+
+
+def _read_group(group: h5py.Group, where: str) -> Run:
     if group.attrs.get("format") != FORMAT_NAME:
-        raise FormatError(f"{path or group.name}: not a statmech_nn run (no format attribute {FORMAT_NAME!r})")
+        raise FormatError(f"{where}: not a statmech_nn run (no format attribute {FORMAT_NAME!r})")
     version = int(group.attrs["format_version"])
     if version > FORMAT_VERSION:
-        raise FormatError(f"{path}: run format version {version} is newer than this package reads ({FORMAT_VERSION})")
-    obs = {name: Series(g["step"][()], g["value"][()], _dims(g["value"])) for name, g in group["observables"].items()}
+        raise FormatError(f"{where}: run format version {version} is newer than this package reads ({FORMAT_VERSION})")
+    missing = [name for name in REQUIRED_GROUPS if not isinstance(group.get(name), h5py.Group)]
+    if missing:
+        raise FormatError(f"{where}: damaged run file (missing group /{missing[0]})")
+    status = str(group.attrs["status"])
+    if status not in STATUSES:
+        raise FormatError(f"{where}: damaged run file (status {status!r})")
+    obs = {}
+    for name, g in group["observables"].items():
+        step, value = g["step"][()], g["value"][()]
+        if step.ndim != 1 or step.dtype.kind not in "iu" or len(value) != len(step):
+            raise FormatError(f"{where}: damaged run file (observable {name!r}: {len(step)} steps, "
+                              f"{len(value)} values)")
+        obs[name] = Series(step, value, _dims(g["value"]))
     return Run(
-        path=path, study=str(group.attrs["study"]), status=str(group.attrs["status"]), format_version=version,
+        path=where, study=str(group.attrs["study"]), status=status, format_version=version,
         parameters=_attrs(group["parameters"]), provenance=_attrs(group["provenance"]), observables=obs,
         results={k: v[()] for k, v in group["results"].items()}, rows=int(group["checkpoint"].attrs.get("rows", 0)),
         group=group.name,
@@ -349,19 +383,22 @@ def open_h5(path: str | os.PathLike) -> h5py.File:
     except FileNotFoundError:
         raise FormatError(f"{path}: no such file") from None
     except OSError as exc:
-        raise FormatError(f"{path}: not a readable HDF5 file ({exc})") from None
+        raise FormatError(f"{path}: not a readable HDF5 file ({_one_line(exc)})") from None
 
 
 def file_format(path: str | os.PathLike) -> str:
     """The ``format`` attribute of a file ("statmech_nn run", "statmech_nn sweep"), or a FormatError."""
     with open_h5(path) as f:
-        kind = f.attrs.get("format")
+        try:
+            kind = f.attrs.get("format")
+        except _DAMAGE as exc:
+            raise FormatError(f"{path}: damaged HDF5 file ({_one_line(exc)})") from None
     if kind is None:
         raise FormatError(f"{path}: not a statmech_nn file (no format attribute)")
     return kind.decode() if isinstance(kind, bytes) else str(kind)
 
 
 def read_run(path: str | os.PathLike) -> Run:
-    """Read a run file into memory: parameters, provenance, observables, results and checkpoint."""
+    """Read a run file: parameters, provenance, observables and results (the checkpoint on demand)."""
     with open_h5(path) as f:
         return read_group(f, str(path))

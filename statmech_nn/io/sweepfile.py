@@ -26,7 +26,8 @@ import numpy as np
 
 from ..errors import FormatError
 from .provenance import utc_now
-from .runfile import Run, _attrs, _fsync_replace, open_h5, read_run  # shared with the run format
+from .atomic import atomic_write
+from .runfile import _DAMAGE, Run, _attrs, _one_line, open_h5, read_run  # shared with the run format
 
 try:  # Python >= 3.11
     import tomllib
@@ -117,8 +118,13 @@ class Sweep:
 
 
 def write_sweep(sweep: Sweep) -> None:
-    """Write ``sweep`` to its path atomically."""
-    tmp = sweep.path.with_name(f".{sweep.path.name}.partial")
+    """Write ``sweep`` to its path atomically (a full disk leaves the last complete sweep file)."""
+    done = int((sweep.status == DONE).sum())
+    atomic_write(sweep.path, lambda tmp: _write(sweep, tmp),
+                 f"the points' shards are intact ({done} points recorded); free space and --resume")
+
+
+def _write(sweep: Sweep, tmp: Path) -> None:
     with h5py.File(tmp, "w", track_order=True) as f:
         f.attrs.update(format=FORMAT_NAME, format_version=FORMAT_VERSION, study=sweep.study, status=sweep.state)
         f.create_group("spec").attrs.update(toml=sweep.spec_text, canonical=sweep.canonical, seed=sweep.seed,
@@ -142,26 +148,40 @@ def write_sweep(sweep: Sweep) -> None:
         prov = f.create_group("provenance", track_order=True)
         prov.attrs.update({k: v for k, v in sweep.provenance.items() if k != "history"})
         prov.attrs["history"] = np.array(sweep.provenance["history"], dtype=_STR)
-    _fsync_replace(tmp, sweep.path)
 
 
 def read_sweep(path: str | os.PathLike) -> Sweep:
     """Read a sweep file: ``.spec``, ``.axes``, ``.results[name].mean/.error/.tau``, ``.status``, ``.point(i)``."""
     with open_h5(path) as f:
-        if f.attrs.get("format") != FORMAT_NAME:
-            raise FormatError(f"{path}: not a statmech_nn sweep (no format attribute {FORMAT_NAME!r})")
-        version = int(f.attrs["format_version"])
-        if version > FORMAT_VERSION:
-            raise FormatError(f"{path}: sweep format version {version} is newer than this package reads "
-                              f"({FORMAT_VERSION})")
-        spec = _attrs(f["spec"])
-        axes = {name: _array(f["grid"][name]) for name in spec["axes"]}
-        provenance = _attrs(f["provenance"])
-        provenance["history"] = [str(h) for h in provenance.get("history", [])]
-        results = {name: Summary(g["mean"][()], g["error"][()], g["tau"][()]) for name, g in f["results"].items()}
-        return Sweep(Path(path), str(f.attrs["study"]), str(f.attrs["status"]), spec["toml"], spec["canonical"],
-                     int(spec["seed"]), axes, _attrs(f["parameters"]), provenance, f["points/status"][()],
-                     f["points/message"].asstr()[()].astype(object), results)
+        try:
+            return _read(f, path)
+        except FormatError:
+            raise
+        except _DAMAGE as exc:
+            raise FormatError(f"{path}: damaged sweep file ({_one_line(exc)})") from None
+
+
+def _read(f: h5py.File, path) -> Sweep:
+    if f.attrs.get("format") != FORMAT_NAME:
+        raise FormatError(f"{path}: not a statmech_nn sweep (no format attribute {FORMAT_NAME!r})")
+    version = int(f.attrs["format_version"])
+    if version > FORMAT_VERSION:
+        raise FormatError(f"{path}: sweep format version {version} is newer than this package reads "
+                          f"({FORMAT_VERSION})")
+    spec = _attrs(f["spec"])
+    axes = {name: _array(f["grid"][name]) for name in spec["axes"]}
+    provenance = _attrs(f["provenance"])
+    provenance["history"] = [str(h) for h in provenance.get("history", [])]
+    shape = tuple(len(a) for a in axes.values())
+    status = f["points/status"][()]
+    if status.shape != shape:
+        raise FormatError(f"{path}: damaged sweep file (points/status has shape {status.shape}, the grid {shape})")
+    results = {name: Summary(g["mean"][()], g["error"][()], g["tau"][()]) for name, g in f["results"].items()}
+    return Sweep(Path(path), str(f.attrs["study"]), str(f.attrs["status"]), spec["toml"], spec["canonical"],
+                 int(spec["seed"]), axes, _attrs(f["parameters"]), provenance, status,
+                 f["points/message"].asstr()[()].astype(object), results)
+
+
 
 
 def _array(dataset: h5py.Dataset) -> np.ndarray:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from collections.abc import Iterator
@@ -47,6 +48,14 @@ class LocalPool(Executor):
     def submit(self, fn, /, *args, **kwargs) -> Future:
         return self._pool.submit(fn, *args, **kwargs)
 
+    def interrupt(self) -> None:
+        """Send SIGINT to the workers: a running point saves its shard at the next chunk and stops."""
+        for process in list(getattr(self._pool, "_processes", {}).values()):
+            try:
+                os.kill(process.pid, signal.SIGINT)
+            except (ProcessLookupError, AttributeError):
+                pass
+
     def restart(self) -> None:
         """Drop the broken pool (its surviving workers stop at their next chunk) and start a fresh one."""
         self._pool.shutdown(wait=False)
@@ -57,9 +66,11 @@ class LocalPool(Executor):
 
 
 @contextmanager
-def dask_executor(scheduler: str, workers: int | None = None) -> Iterator[Executor]:
+def dask_executor(scheduler: str, workers: int | None = None, dashboard: str | None = None) -> Iterator[Executor]:
     """A Dask executor for the scheduler at ``scheduler``, or, for ``"local"``, a LocalCluster of ``workers``
-    single-threaded processes (default: all cores) whose environment sets ``NUMBA_NUM_THREADS`` before Numba loads."""
+    single-threaded processes (default: all cores) whose environment sets ``NUMBA_NUM_THREADS`` before Numba loads.
+    A local cluster listens on 127.0.0.1 only and has no dashboard unless ``dashboard`` gives its address
+    (e.g. ``127.0.0.1:8787``)."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -68,8 +79,8 @@ def dask_executor(scheduler: str, workers: int | None = None) -> Iterator[Execut
     try:
         if scheduler == "local":
             n = workers or cores()
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                   env={"NUMBA_NUM_THREADS": str(numba_threads(n))})
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   dashboard_address=dashboard, env={"NUMBA_NUM_THREADS": str(numba_threads(n))})
             client = Client(cluster)
         else:
             client = Client(scheduler, timeout=10)

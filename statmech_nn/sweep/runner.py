@@ -16,21 +16,24 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, wait
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from statmech_nn.study import get_study
 
 from ..errors import OutputError, ParameterError, ResumeError
+from ..io.atomic import WriterLock
 from ..io.provenance import collect
 from ..io.runfile import check_output_path
 from .executors import LocalPool, cores, dask_executor, numba_threads
-from .spec import Spec, load_spec, spec_difference
+from .spec import MAX_POINTS, Spec, load_spec, spec_difference
 from ..io.sweepfile import DONE, FAILED, PENDING, Sweep, read_sweep, shard_dir, write_sweep
 from .worker import describe, run_batch, run_point
 
@@ -54,15 +57,18 @@ class SweepOutcome:
 
 def run_sweep(spec: Spec | dict | str | os.PathLike, out: str | os.PathLike, *, executor: Executor | None = None,
               workers: int | None = None, scheduler: str | None = None, resume: bool = False,
-              overwrite: bool = False, progress: bool = False) -> SweepOutcome:
+              overwrite: bool = False, progress: bool = False, max_points: int = MAX_POINTS,
+              dashboard: str | None = None) -> SweepOutcome:
     """Run (or resume) the sweep ``spec`` (a TOML path, a mapping or a :class:`Spec`) into ``out`` and ``out.d/``.
 
     Executor: ``executor`` (any ``concurrent.futures.Executor``, e.g. ``mpi4py.futures.MPIPoolExecutor()``; not
     shut down here), else ``scheduler`` (a Dask address, or ``"local"`` for a LocalCluster), else a local process
     pool. ``workers`` is the number of local processes (default: all cores); it also sets the Numba threads per
     task (cores // workers; 1 when unknown, i.e. for a given executor without ``workers`` or a remote scheduler).
+    ``max_points`` caps the grid (checked before any point is validated); ``dashboard`` is the address of a local
+    cluster's Dask dashboard (default: none). SIGTERM ends a sweep as Ctrl-C does (status interrupted, exit 130).
     """
-    spec = load_spec(spec)
+    spec = load_spec(spec, max_points=max_points)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ParameterError("workers", workers, "an integer >= 1")
     if executor is not None and scheduler is not None:
@@ -71,17 +77,21 @@ def run_sweep(spec: Spec | dict | str | os.PathLike, out: str | os.PathLike, *, 
         raise ParameterError("workers", workers, "nothing with a remote scheduler (its cluster has its workers)")
     path = check_output_path(out, resume=resume, overwrite=overwrite)
     shards = shard_dir(path)
-    if resume:
-        sweep, spec = _resumable(read_sweep(path), spec)
-    elif (shards.exists() or shards.is_symlink()) and not overwrite:
-        raise OutputError(f"{shards} exists (the shards of another sweep?); allowed: --overwrite or --resume")
-    else:
-        sweep = Sweep.new(spec, path, collect(spec.seed))
     if workers is None and executor is None and scheduler in (None, "local"):
         workers = cores()
     with ExitStack() as stack:
+        stack.enter_context(WriterLock(path, "sweep file"))
+        if resume:
+            sweep, spec = _resumable(read_sweep(path), spec)
+        elif (shards.exists() or shards.is_symlink()) and not overwrite:
+            raise OutputError(f"{shards} exists (the shards of another sweep?); allowed: --overwrite or --resume")
+        else:
+            check_output_path(path, overwrite=overwrite)  # again, now that no other writer can create it
+            sweep = Sweep.new(spec, path, collect(spec.seed))
+        stack.enter_context(_terminate_as_interrupt())
         if executor is None:
-            executor = stack.enter_context(dask_executor(scheduler, workers) if scheduler else LocalPool(workers))
+            executor = stack.enter_context(dask_executor(scheduler, workers, dashboard) if scheduler
+                                           else LocalPool(workers))
         if overwrite and (shards.is_symlink() or shards.is_file()):
             shards.unlink()
         elif overwrite and shards.exists():
@@ -96,6 +106,23 @@ def run_sweep(spec: Spec | dict | str | os.PathLike, out: str | os.PathLike, *, 
                                 int((sweep.status == FAILED).sum()), sweep.status.size)
         driver = _Driver(sweep, spec, executor, threads, limit, progress)
         return driver.run()
+
+
+@contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (e.g. from a batch system or ``kill``) stops the sweep the way Ctrl-C does."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 def _run_batch(sweep: Sweep, spec: Spec, executor: Executor, threads: int) -> bool:
@@ -226,9 +253,13 @@ class _Driver:
             self.bar.update(1)
 
     def _drain(self) -> None:
-        """After Ctrl-C: cancel what has not started, record what finishes within DRAIN_SECONDS."""
+        """After Ctrl-C or SIGTERM: cancel what has not started, ask running points to save (a local pool's
+        workers get SIGINT, as from a terminal), record what finishes within DRAIN_SECONDS."""
         for future in self.in_flight:
             future.cancel()
+        interrupt = getattr(self.executor, "interrupt", None)
+        if interrupt is not None:
+            interrupt()
         try:
             wait(self.in_flight, timeout=DRAIN_SECONDS)
         except KeyboardInterrupt:

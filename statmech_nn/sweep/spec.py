@@ -38,6 +38,8 @@ from ..study import get_study
 
 TOP_LEVEL = ("study", "seed", "fixed", "grid")
 _RANGE_KEYS = ("start", "stop", "num", "log")
+#: The most points a sweep may have unless the caller raises the cap (``--max-points``).
+MAX_POINTS = 100_000
 _AXIS_FORMS = "a non-empty list, or a table {start, stop, num} with optional log = true"
 
 
@@ -80,12 +82,13 @@ class Spec:
         return replace(self, seed=seed, parameters={**self.parameters, "seed": seed})
 
 
-def load_spec(source: Spec | Mapping | str | os.PathLike) -> Spec:
-    """A validated :class:`Spec` from a TOML file path, a mapping of the same structure, or a Spec."""
+def load_spec(source: Spec | Mapping | str | os.PathLike, max_points: int = MAX_POINTS) -> Spec:
+    """A validated :class:`Spec` from a TOML file path, a mapping of the same structure, or a Spec; a grid of more
+    than ``max_points`` points is refused before any point is built."""
     if isinstance(source, Spec):
         return source
     if isinstance(source, Mapping):
-        return _build(source, dump_toml(source))
+        return _build(source, dump_toml(source), max_points)
     path = Path(source)
     try:
         text = path.read_text(encoding="utf-8")
@@ -97,10 +100,20 @@ def load_spec(source: Spec | Mapping | str | os.PathLike) -> Spec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: invalid TOML: {exc}") from None
-    return _build(data, text)
+    return _build(data, text, max_points)
 
 
-def _build(data: Mapping, text: str) -> Spec:
+def _axis_length(name: str, raw: Any) -> int:
+    if isinstance(raw, list):
+        return len(raw)
+    if isinstance(raw, Mapping):
+        num = raw.get("num")
+        if isinstance(num, int) and not isinstance(num, bool):
+            return max(num, 1)
+    return 1  # malformed: _axis explains what is wrong
+
+
+def _build(data: Mapping, text: str, max_points: int = MAX_POINTS) -> Spec:
     for key in data:
         if key not in TOP_LEVEL:
             raise SpecError(f"unknown top-level key '{key}' in the spec; allowed: study, seed, [fixed], [grid]")
@@ -121,6 +134,10 @@ def _build(data: Mapping, text: str) -> Spec:
         raise SpecError(f"parameter '{both[0]}' is in both [fixed] and [grid]; give it in one of them")
     if not grid:
         raise SpecError("the spec needs a [grid] table with at least one axis")
+    size = math.prod(_axis_length(key, value) for key, value in grid.items())
+    if size > max_points:
+        raise SpecError(f"the grid has {size} points; allowed: at most {max_points} (raise the cap with "
+                        "--max-points if that many runs are meant)")
     seed_param = study.params["seed"]
     seed_given = data.get("seed") is not None
     seed = seed_param.coerce(data["seed"]) if seed_given else seed_param.factory()

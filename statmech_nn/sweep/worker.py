@@ -10,19 +10,17 @@ crosses any executor::
 """
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
 import sys
 import threading
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
 import numba
 import numpy as np
 
 from ..errors import StatmechError
+from ..io.atomic import WriterLock
 from ..io.runfile import open_h5, read_run
 from ..study import get_study, run_study
 
@@ -56,11 +54,11 @@ def run_point(study: str, values: dict, index: int, shard: str, threads: int, ar
     numba.set_num_threads(max(1, min(numba.config.NUMBA_NUM_THREADS, threads)))
     try:
         st = get_study(study)
-        with _exclusive(shard):
+        with WriterLock(shard, "shard", wait=True):  # e.g. a worker of a killed driver may still be saving it
             status = _shard_status(shard)
             if status != "complete":
-                outcome = run_study(st, values, shard, resume=status is not None, point=(index,),
-                                    argv=argv)
+                outcome = run_study(st, values, shard, resume=status is not None, point=(index,), argv=argv,
+                                    lock=False)
                 if outcome.status != "complete":
                     if _in_pool:  # signalled: Ctrl-C, or the pool broke and SIGTERMs its survivors; leave the pool
                         threading.Timer(0.5, os._exit, (0,)).start()
@@ -92,15 +90,6 @@ def describe(exc: BaseException) -> str:
     """An exception as one line: a user error's message, otherwise its type and message."""
     text = str(exc) if isinstance(exc, StatmechError) else f"{type(exc).__name__}: {exc}"
     return " ".join(text.split())
-
-
-@contextmanager
-def _exclusive(shard: str):
-    """Hold the point's lock, so that one shard never has two writers (e.g. a worker of a killed driver)."""
-    path = Path(shard)
-    with open(path.with_name(f".{path.name}.lock"), "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        yield
 
 
 def _shard_status(shard: str) -> str | None:
