@@ -11,11 +11,14 @@ Tishby, PRA 45, 6056 (1992)), with H(x) = ∫_x^∞ Dt:
 * Bayes-optimal (centre of mass of the version space): R_B = √R_Gibbs;     α ε → 0.4417….
   The centroid of K independent Gibbs students has R_K = R/√(R + (1−R)/K) (their mutual overlap is q = R).
 * Hebb, J = Σ_μ σ^μ ξ^μ: R = √(2α/(π + 2α)) (closed form), ε ~ 1/√(2πα).
+* Gibbs learning at training temperature T = 1/β (energy = number of training errors; Engel & Van den Broeck
+  ch. 4): (q, R) is the stationary point of
+      g(q, R) = ½ ln(1−q) + (q−R²)/(2(1−q)) + 2α ∫Dt H(−R t/√(q−R²)) ln[e^{−β} + (1−e^{−β}) H(−√(q/(1−q)) t)],
+  which reduces to q = R and the Gibbs equation above as T → 0.
 
 Simulation: Hebb directly; Gibbs students by elliptical slice sampling (Murray, Adams & MacKay, AISTATS 2010)
 of the Gaussian prior J ~ N(0, I) times the likelihood exp(−β · #training errors) — T = 1/β = 0 is the version
-space (an indicator likelihood), T > 0 Gibbs learning at training temperature T (theory for T > 0 not provided:
-simulation only). Each student is an independent chain started at the maximal-stability student (an interior
+space (an indicator likelihood), T > 0 Gibbs learning at training temperature T. Each student is an independent chain started at the maximal-stability student (an interior
 point of the version space), keyed (point, trial, 1 + k).
 """
 from __future__ import annotations
@@ -24,11 +27,11 @@ import math
 
 import numpy as np
 from numba import njit
-from scipy.optimize import brentq
+from scipy.optimize import brentq, root
 
 from ..errors import ParameterError
 from ..rng import next_double, seed_sequence, xoshiro256_state
-from ._common import DZ, Z, check_grid, check_int, check_real, gaussian_over_H, log_H, mean_and_error, \
+from ._common import DZ, Z, H, check_grid, check_int, check_real, gaussian_over_H, log_H, mean_and_error, \
     trial_generator
 
 RULES = ("gibbs", "bayes", "hebb")
@@ -88,13 +91,46 @@ def centroid_overlap(alpha: float, n_students: int | None = None) -> float:
     return R / math.sqrt(R + (1.0 - R) / K)
 
 
-def generalization_error_theory(alpha, rule: str, n_students: int | None = None) -> np.ndarray:
+def _temperature_action(q: float, R: float, alpha: float, beta: float) -> float:
+    """g(q, R) of Gibbs learning at inverse training temperature β (module docstring)."""
+    e = math.exp(-beta)
+    inner = np.log(e + (1.0 - e) * H(-math.sqrt(q / (1.0 - q)) * Z))
+    weight = H(-R / math.sqrt(q - R * R) * Z)
+    return 0.5 * math.log1p(-q) + (q - R * R) / (2.0 * (1.0 - q)) + 2.0 * alpha * float(DZ @ (weight * inner))
+
+
+def gibbs_temperature_state(alpha: float, T: float) -> tuple[float, float]:
+    """(q, R) of Gibbs learning at training temperature T (T = 0: q = R = the Gibbs overlap): the stationary
+    point of g(q, R) found by root finding on its central-difference gradient from (0.9 R_0, 0.9 R_0)."""
+    alpha = check_real("alpha", alpha, 0.0, inclusive=False)
+    T = check_real("T", T, 0.0)
+    R0 = gibbs_overlap(alpha)
+    if T == 0.0:
+        return R0, R0
+    beta, h = 1.0 / T, 1e-6
+
+    def gradient(v):
+        q, R = v
+        return [(_temperature_action(q + h, R, alpha, beta) - _temperature_action(q - h, R, alpha, beta)) / (2 * h),
+                (_temperature_action(q, R + h, alpha, beta) - _temperature_action(q, R - h, alpha, beta)) / (2 * h)]
+
+    sol = root(gradient, [0.9 * R0, 0.9 * R0], method="hybr", options={"xtol": 1e-12})
+    q, R = sol.x
+    if not sol.success or not 0.0 < R * R < q < 1.0:  # pragma: no cover - signals a failed solve, not a result
+        raise RuntimeError(f"finite-temperature Gibbs saddle point at alpha={alpha}, T={T}: {sol.message}")
+    return float(q), float(R)
+
+
+def generalization_error_theory(alpha, rule: str, n_students: int | None = None, T: float = 0.0) -> np.ndarray:
     """RS ε(α) for ``rule`` in ('gibbs', 'bayes', 'hebb'); 'bayes' with ``n_students`` = K gives the K-student
-    centroid (K → ∞ is Bayes-optimal)."""
+    centroid (K → ∞ is Bayes-optimal); T > 0 (training temperature) is provided for 'gibbs' ('hebb' ignores it)."""
     alpha = check_grid("alpha", alpha, 0.0)
     if rule not in RULES:
         raise ParameterError("rule", rule, f"one of {RULES}")
-    R = {"gibbs": gibbs_overlap, "hebb": hebb_overlap,
+    T = check_real("T", T, 0.0)
+    if T > 0.0 and rule == "bayes":
+        raise ParameterError("T", T, "0 for rule 'bayes' (its finite-temperature theory is not provided)")
+    R = {"gibbs": lambda a: gibbs_temperature_state(a, T)[1], "hebb": hebb_overlap,
          "bayes": lambda a: centroid_overlap(a, n_students)}[rule]
     return np.array([error_from_overlap(R(a)) for a in alpha])
 
@@ -219,7 +255,8 @@ def learning_curve(N: int, alpha, trials: int, seed, rule: str = "gibbs", n_stud
                    steps: int | None = None) -> dict[str, np.ndarray]:
     """The teacher-student study's arrays: ``alpha``, ``generalization_error`` (mean over trials),
     ``generalization_error_error``, ``generalization_error_theory`` (RS; 'bayes' simulates the centroid of
-    ``n_students`` Gibbs students and its theory is that centroid's; NaN for T > 0, where no theory is given)."""
+    ``n_students`` Gibbs students and its theory is that centroid's; T > 0 theory for 'gibbs' and 'hebb', NaN
+    for 'bayes')."""
     alpha = check_grid("alpha", alpha, 0.0)
     trials = check_int("trials", trials, 1)
     if rule not in RULES:
@@ -233,7 +270,7 @@ def learning_curve(N: int, alpha, trials: int, seed, rule: str = "gibbs", n_stud
             g, b = gibbs_trials(N, a, seed, i, range(trials), n_students, T, steps)
             eps.append(g if rule == "gibbs" else b)
     mean, err = mean_and_error(np.array(eps))
-    theory = (generalization_error_theory(alpha, rule, n_students if rule == "bayes" else None)
-              if rule == "hebb" or T == 0.0 else np.full(len(alpha), np.nan))
+    theory = (np.full(len(alpha), np.nan) if rule == "bayes" and T > 0.0 else
+              generalization_error_theory(alpha, rule, n_students if rule == "bayes" else None, T))
     return {"alpha": alpha, "generalization_error": mean, "generalization_error_error": err,
             "generalization_error_theory": theory}
