@@ -43,8 +43,8 @@ def reference(phi, k11, k22, k12, smooth):
 COVS = [(1.0, 1.0, 0.3), (0.5, 2.0, -0.7), (3.0, 0.2, 0.6)]
 
 
-@pytest.mark.parametrize("name,f", [("relu", lambda u: max(u, 0.0)), ("erf", lambda u: math.erf(math.sqrt(math.pi) / 2 * u)),
-                                    ("erf-plain", math.erf)])
+@pytest.mark.parametrize("name,f", [("relu", lambda u: max(u, 0.0)),
+                                    ("erf", lambda u: math.erf(math.sqrt(math.pi) / 2 * u)), ("erf-plain", math.erf)])
 def test_closed_forms_against_quadrature(name, f):
     """Arc-cosine and arcsine kernels with unequal variances equal an independent scipy integral to 1e-8."""
     for k11, k22, k12 in COVS:

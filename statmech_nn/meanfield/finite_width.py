@@ -33,7 +33,7 @@ import numpy as np
 from numba import njit
 
 from .maps import theory_curves
-from .nngp import _GH_W, _GH_Z, _phi, check_depth, check_variances, pair_expectation
+from .nngp import _GH_W, _GH_Z, activation_param, check_depth, check_variances, pair_expectation
 from .residual import check_input
 
 _STEP = 1e-4
@@ -137,7 +137,7 @@ def finite_width_curves(phi, sigma_w2: float, sigma_b2: float, q0: float, c0: fl
     check_variances(sigma_w2, sigma_b2)
     check_input(q0, c0)
     depth = check_depth(depth)
-    a = _phi(phi)
+    a = activation_param(phi)
     q, c = theory_curves(a, sigma_w2, sigma_b2, q0, c0, depth)
     delta, cov = np.zeros(3), np.zeros((3, 3))  # N δ and N S
     out = {name: np.empty(depth + 1) for name in ("q_coef", "c_coef", "var_q", "var_c")}

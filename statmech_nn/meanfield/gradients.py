@@ -20,7 +20,7 @@ from statmech_nn.errors import ParameterError
 
 from .activations import moments1
 from .maps import theory_curves
-from .nngp import _phi, check_depth, check_variances
+from .nngp import activation_param, check_depth, check_variances
 from .residual import check_input, residual_curves
 
 
@@ -33,7 +33,7 @@ def gradient_ratio(phi, sigma_w2: float, sigma_b2: float, q0: float, depth: int,
     if architecture not in ("plain", "reduced", "full"):
         raise ParameterError("architecture", architecture, "plain, reduced, full")
     if architecture == "plain":
-        a = _phi(phi)
+        a = activation_param(phi)
         q, _ = theory_curves(a, sigma_w2, sigma_b2, q0, 1.0, depth)
         factors = np.array([sigma_w2 * moments1(a.kernel, a.phi, a.dphi, a.d2phi, q[l])[1] for l in range(depth)])
     else:

@@ -17,7 +17,8 @@ This is the c-map of :mod:`.maps` with unequal variances. E[φ(u)φ(v)] is evalu
   nodes per dimension): ≲ 1e-8 relative for K ≲ 1, but a saturating φ looks like a step at large K and the rule
   degrades (tanh at K = 10: 7e-4 relative with 64 nodes, 5e-5 with 96). Use the closed-form activations there.
 
-GP prediction (Rasmussen & Williams 2006, Alg. 2.1): μ = K_*ᵀ (K + σ_ε² I)^{−1} y, Σ_* = K_** − K_*ᵀ (K + σ_ε² I)^{−1} K_*;
+GP prediction (Rasmussen & Williams 2006, Alg. 2.1): μ = K_*ᵀ (K + σ_ε² I)^{−1} y,
+Σ_* = K_** − K_*ᵀ (K + σ_ε² I)^{−1} K_*;
 classification as regression regresses centred one-hot targets (1 − 1/C on the true class, −1/C elsewhere) and
 predicts the arg-max (Lee et al. 2018, Sec. 2.3).
 """
@@ -46,12 +47,14 @@ def check_variances(sigma_w2: float, sigma_b2: float) -> None:
 
 
 def check_depth(depth, name: str = "depth") -> int:
+    """``depth`` as an int ≥ 0; ParameterError(name, …) otherwise (also used for widths and counts)."""
     if isinstance(depth, (bool, np.bool_)) or not isinstance(depth, (int, np.integer)) or depth < 0:
         raise ParameterError(name, depth, "an integer >= 0")
     return int(depth)
 
 
-def _phi(phi):
+def activation_param(phi):
+    """The :class:`Activation` ``phi`` names; ParameterError('phi', …) if it names none."""
     try:
         return activation(phi)
     except ValueError as err:
@@ -87,7 +90,7 @@ def _pair_gh(f, g, k11, k22, k12, z, w):
 def pair_expectation(phi, k11, k22, k12) -> np.ndarray:
     """E[φ(u) φ(v)] for (u, v) ~ N(0, [[k11, k12], [k12, k22]]), elementwise over broadcast arrays (module
     docstring: closed forms for relu, erf, erf-plain, linear; Gauss–Hermite otherwise)."""
-    a = _phi(phi)
+    a = activation_param(phi)
     k11, k22, k12 = (np.asarray(v, dtype=float) for v in np.broadcast_arrays(k11, k22, k12))
     if a.kernel == LINEAR:
         return k12.copy()
@@ -104,7 +107,8 @@ def pair_expectation(phi, k11, k22, k12) -> np.ndarray:
     return flat.reshape(k11.shape)
 
 
-def _check_inputs(x, name: str) -> np.ndarray:
+def check_inputs(x, name: str) -> np.ndarray:
+    """``x`` as a finite float (points, dimensions) array; ParameterError(name, …) otherwise."""
     arr = np.asarray(x, dtype=float)
     if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1 or not np.all(np.isfinite(arr)):
         raise ParameterError(name, f"array of shape {np.shape(x)}", "a finite 2-D array (points, dimensions)")
@@ -116,7 +120,7 @@ def nngp_kernel(phi, sigma_w2: float, sigma_b2: float, x, depth: int, x2=None, d
     (n,) diagonal K^depth(x_i, x_i) if ``diagonal``. ``depth`` = number of hidden layers (0: the linear K^0)."""
     check_variances(sigma_w2, sigma_b2)
     depth = check_depth(depth)
-    x = _check_inputs(x, "x")
+    x = check_inputs(x, "x")
     d = x.shape[1]
     k1 = sigma_w2 * np.einsum("ij,ij->i", x, x) / d + sigma_b2
     if diagonal:
@@ -127,7 +131,7 @@ def nngp_kernel(phi, sigma_w2: float, sigma_b2: float, x, depth: int, x2=None, d
         k12 = sigma_w2 * (x @ x.T) / d + sigma_b2
         k2 = k1
     else:
-        x2 = _check_inputs(x2, "x2")
+        x2 = check_inputs(x2, "x2")
         if x2.shape[1] != d:
             raise ParameterError("x2", f"shape {x2.shape}", f"the same number of columns as x ({d})")
         k2 = sigma_w2 * np.einsum("ij,ij->i", x2, x2) / d + sigma_b2

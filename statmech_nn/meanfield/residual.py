@@ -32,7 +32,7 @@ from scipy.optimize import brentq
 from statmech_nn.errors import ParameterError
 
 from .activations import moments1, moments2
-from .nngp import _phi, check_depth, check_variances
+from .nngp import activation_param, check_depth, check_variances
 
 RESIDUAL = ("reduced", "full")
 
@@ -95,7 +95,7 @@ def residual_curves(phi, sigma_w2: float, sigma_b2: float, p0: float, c0: float,
     check_variances(sigma_w2, sigma_b2)
     full = check_residual(architecture, sigma_v2, sigma_a2)
     check_input(p0, c0)
-    a = _phi(phi)
+    a = activation_param(phi)
     return ResidualCurves(*_residual(a.kernel, a.phi, a.dphi, a.d2phi, full, float(sigma_w2), float(sigma_b2),
                                      float(sigma_v2), float(sigma_a2), float(p0), float(c0), check_depth(depth)))
 

@@ -26,7 +26,7 @@ from numba import njit
 
 from statmech_nn.errors import ParameterError
 from statmech_nn.meanfield import activation
-from statmech_nn.meanfield.nngp import _phi
+from statmech_nn.meanfield.nngp import activation_param
 
 from . import deepnet
 
@@ -56,7 +56,7 @@ class SampledNetwork:
 
     def __init__(self, seed, network: int, phi, architecture: str, sigma_w2: float, sigma_b2: float,
                  sigma_v2: float = 1.0, sigma_a2: float = 0.0):
-        self.seed, self.network, self.phi = seed, network, _phi(phi)
+        self.seed, self.network, self.phi = seed, network, activation_param(phi)
         self.architecture = check_architecture(architecture)
         self.sw2, self.sb2, self.sv2, self.sa2 = sigma_w2, sigma_b2, sigma_v2, sigma_a2
         self.layers, self.states, self.hidden = [], [], []
@@ -98,10 +98,12 @@ class SampledNetwork:
         for layer in range(len(self.layers), 0, -1):
             first, second = self.layers[layer - 1]
             if self.architecture == "full":
-                inner = deepnet.activate(dphi, self.hidden[layer - 1][:, :m]) * _transpose_apply(second.gauss, scale_v, delta)
+                slope = deepnet.activate(dphi, self.hidden[layer - 1][:, :m])
+                inner = slope * _transpose_apply(second.gauss, scale_v, delta)
                 delta = delta + _transpose_apply(first.gauss, scale_w, inner)
             else:
-                back = deepnet.activate(dphi, self.states[layer - 1][:, :m]) * _transpose_apply(first.gauss, scale_w, delta)
+                slope = deepnet.activate(dphi, self.states[layer - 1][:, :m])
+                back = slope * _transpose_apply(first.gauss, scale_w, delta)
                 delta = back if self.architecture == "plain" else delta + back
             deltas.append(delta)
         return np.stack(deltas[::-1])

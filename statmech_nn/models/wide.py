@@ -19,6 +19,8 @@ import numpy as np
 
 from numba import njit
 
+from statmech_nn.meanfield.nngp import activation_param, check_depth, check_inputs, check_variances
+
 from . import deepnet
 
 
@@ -45,13 +47,11 @@ def first_layer(rng: np.random.Generator, x: np.ndarray, width: int, sigma_w2: f
 def empirical_kernels(x, phi, sigma_w2: float, sigma_b2: float, depth: int, width: int, networks: int,
                       seed) -> np.ndarray:
     """K̂^l for l = 0..depth of each network: shape (networks, depth + 1, n, n)."""
-    from statmech_nn.meanfield.nngp import _check_inputs, _phi, check_depth, check_variances
-
     check_variances(sigma_w2, sigma_b2)
     depth = check_depth(depth)
     for name, value in (("width", width), ("networks", networks)):
         check_depth(value, name)
-    a, x = _phi(phi), _check_inputs(x, "x")
+    a, x = activation_param(phi), check_inputs(x, "x")
     n, d = x.shape
     out = np.empty((networks, depth + 1, n, n))
     for k in range(networks):
