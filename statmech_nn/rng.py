@@ -89,3 +89,13 @@ def next_below(s, n):
         x = next_u64(s)
         if x >= threshold:
             return np.int64(x % n64)
+
+
+@njit(cache=True)
+def permutation(n, s):
+    """A uniformly random permutation of range(n) (Fisher–Yates) from the xoshiro256** state ``s``."""
+    p = np.arange(n)
+    for i in range(n - 1, 0, -1):
+        j = next_below(s, i + 1)
+        p[i], p[j] = p[j], p[i]
+    return p

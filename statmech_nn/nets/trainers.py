@@ -24,8 +24,7 @@ import numpy as np
 from numba import njit
 
 from statmech_nn.errors import ParameterError
-from statmech_nn.rbm.train import _permutation
-from statmech_nn.rng import next_double, seed_sequence, xoshiro256_state
+from statmech_nn.rng import next_double, permutation, seed_sequence, xoshiro256_state
 
 
 @njit(cache=True)
@@ -72,7 +71,7 @@ def _next_batch(state, batch_size):
         return None
     order, start = state["order"], int(state["cursor"])
     if start + batch_size > order.size:
-        order[...] = _permutation(order.size, state["rng"])
+        order[...] = permutation(order.size, state["rng"])
         start = 0
     state["cursor"][...] = start + batch_size
     return order[start:start + batch_size]

@@ -25,14 +25,13 @@ and read back in between: ``weights``, ``visible_bias``, ``hidden_bias``; ``velo
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from scipy.special import expit
 
 from statmech_nn.errors import ParameterError
 from statmech_nn.models.rbm import RBM, UNITS
 from statmech_nn.params import Param, ParamSet, Settings
 from statmech_nn.rbm.data import as_dataset, base_rate_bias
-from statmech_nn.rng import next_below, seed_sequence, xoshiro256_state, xoshiro256_states
+from statmech_nn.rng import permutation, seed_sequence, xoshiro256_state, xoshiro256_states
 from statmech_nn.samplers.rbm_gibbs import gibbs_kernel, tempering_kernel
 from statmech_nn.threads import threads_for
 
@@ -101,16 +100,6 @@ def gradient(W, b, v_pos, v_neg, spin: bool, grads: dict[str, np.ndarray]) -> No
     np.subtract(v_pos.T @ h_pos / len(v_pos), v_neg.T @ h_neg / len(v_neg), out=grads["weights"])
     np.subtract(v_pos.mean(axis=0), v_neg.mean(axis=0), out=grads["visible_bias"])
     np.subtract(h_pos.mean(axis=0), h_neg.mean(axis=0), out=grads["hidden_bias"])
-
-
-@njit(cache=True)
-def _permutation(n, s):
-    """A uniformly random permutation of range(n) (Fisher–Yates) from the xoshiro256** state ``s``."""
-    p = np.arange(n)
-    for i in range(n - 1, 0, -1):
-        j = next_below(s, i + 1)
-        p[i], p[j] = p[j], p[i]
-    return p
 
 
 def init_state(settings: Settings, data, seed) -> dict[str, np.ndarray]:
@@ -194,7 +183,7 @@ def _epochs(settings: Settings, data: np.ndarray, state: dict[str, np.ndarray], 
         flips = np.zeros((n_temps, rng.shape[0]), np.int64)
         accepted = np.zeros((n_temps - 1, rng.shape[0]), np.int64)
         chain_steps = 0
-        order = _permutation(data.shape[0], state["rng_data"])
+        order = permutation(data.shape[0], state["rng_data"])
         for start in range(0, data.shape[0], settings.batch_size):
             batch = data[order[start:start + settings.batch_size]]
             model = model_of(state, settings.units)
