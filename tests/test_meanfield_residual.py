@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from statmech_nn.errors import ParameterError
-from statmech_nn.meanfield.residual import residual_curves, residual_phase_data, sign_limit
+from statmech_nn.meanfield.residual import relu_correlation_rate, residual_curves, residual_phase_data, sign_limit
 from statmech_nn.models.resnet import sampled_curves
 from tests.test_nngp import z_limit
 
@@ -50,6 +50,21 @@ def test_sign_like_activation_power_law(sw2):
     slope = math.log(curves.c[depth] / curves.c[depth // 2]) / math.log(2.0)
     assert abs(slope + kappa) < 0.002 and abs(slope + 0.5) > 0.1 and abs(slope + 2 / math.pi) > 0.1
     assert curves.p[depth] / depth == pytest.approx(sw2, rel=0.01)
+
+
+@pytest.mark.parametrize("sw2,depth", [(0.02, 20_000), (0.2, 2_500)])
+def test_relu_correlation_approaches_one_as_inverse_square(sw2, depth):
+    """Reduced ReLU network at σ_b² = 0: (1 − c^l)^{−1/2} grows linearly with slope a/2 (module docstring) — the
+    finite-difference slope over [depth/2, depth] within 0.3 % of it (O(log l / l) corrections), so
+    1 − c^l ∝ l^{−2}. At σ_w² = 0.2 the tolerance rejects the rate without the 1/(1 + σ_w²/2) of the growing
+    length (10 % off)."""
+    c = residual_curves("relu", sw2, 0.0, 1.0, 0.3, depth).c
+    s = (1 - c) ** -0.5
+    slope = (s[depth] - s[depth // 2]) / (depth / 2)
+    rate = relu_correlation_rate(sw2)
+    assert slope == pytest.approx(rate, rel=3e-3)
+    if sw2 >= 0.2:
+        assert slope != pytest.approx(rate * (1 + sw2 / 2), rel=3e-3)
 
 
 def test_sign_limit_with_bias_is_root_and_stable():

@@ -19,6 +19,14 @@ p^l ≈ (σ_w² + σ_b²) l and E[φ(u_a)φ(u_b)] → (2/π) arcsin c, so with A
 c^l → c_∞, the root of f in [0, 1) (c_∞ = 0 at σ_b² = 0), as a power law |c^l − c_∞| ∝ l^{−κ},
 κ = −f'(c_∞)/A = [σ_b² + σ_w² (1 − (2/π)/√(1 − c_∞²))]/A — at σ_b² = 0, κ = 1 − 2/π ≈ 0.363 for every σ_w²
 (:func:`sign_limit`; derived here from the recursion above, corrections O(l^{−1/2}) from E[φ²] = 1 − O(p^{−1/2})).
+
+ReLU (reduced, σ_b² = 0): p^l = (1 + σ_w²/2)^l p^0 grows exponentially, and with the arc-cosine map
+f(1 − ε) = 1 − ε + (2√2/(3π)) ε^{3/2} + O(ε²) the correlation obeys c^l = (c + (σ_w²/2) f(c))/(1 + σ_w²/2), so
+ε = 1 − c^l → 0 polynomially: dε/dl = −a ε^{3/2}, i.e.
+
+    (1 − c^l)^{−1/2} = (a/2) l + O(log l),   1 − c^l ≈ 4/(a² l²),   a = (2√2/(3π)) (σ_w²/2)/(1 + σ_w²/2)
+
+(:func:`relu_correlation_rate` returns a/2; derived here, checked against the recursion in the tests).
 """
 from __future__ import annotations
 
@@ -110,6 +118,12 @@ def sign_limit(sigma_w2: float, sigma_b2: float) -> tuple[float, float]:
     c_inf = 0.0 if sigma_b2 == 0 else brentq(f, 0.0, 1.0 - 1e-15, xtol=1e-15)
     kappa = (sigma_b2 + sigma_w2 * (1 - 2 / math.pi / math.sqrt(1 - c_inf**2))) / (sigma_w2 + sigma_b2)
     return c_inf, kappa
+
+
+def relu_correlation_rate(sigma_w2: float) -> float:
+    """a/2: the slope of (1 − c^l)^{−1/2} against l in the reduced ReLU residual network at σ_b² = 0."""
+    check_variances(sigma_w2, 0.0)
+    return math.sqrt(2.0) / (3.0 * math.pi) * (sigma_w2 / 2) / (1 + sigma_w2 / 2)
 
 
 def residual_phase_data(phi, sigma_w2s, sigma_b2s, depth: int, p0: float = 1.0, c0: float = 0.5,
