@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from statmech_nn.errors import ParameterError
-from statmech_nn.learning.teacher_student import (centroid_overlap, gibbs_temperature_state, elliptical_slice_steps, error_from_overlap,
+from statmech_nn.learning.teacher_student import (centroid_overlap, elliptical_slice_steps, error_from_overlap,
                                                   generalization_error_theory, gibbs_entropy, gibbs_overlap,
-                                                  gibbs_trials, hebb_overlap, hebb_trials, learning_curve,
-                                                  trial_data)
+                                                  gibbs_temperature_state, gibbs_trials, hebb_overlap, hebb_trials,
+                                                  learning_curve, trial_data)
 from statmech_nn.rng import seed_sequence, xoshiro256_state
 
 

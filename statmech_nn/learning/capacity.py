@@ -75,7 +75,8 @@ def is_separable(X, y) -> bool:
 def optimal_stability(X, y) -> tuple[float, np.ndarray | None]:
     """(κ_max, w*) with κ_max = max_{|w|²=N} min_μ y^μ w·x^μ/√N, w* normalised to |w*|² = N; (−inf, None) if the
     set is not separable. Exact least-distance program min |w|² s.t. G w ≥ 1 (G = y x) via one NNLS:
-    u = argmin_{u≥0} |E u − f|, E = [Gᵀ; 1ᵀ], f = e_{N+1}; r = E u − f = 0 means infeasible, else w = −r_{1..N}/r_{N+1}."""
+    u = argmin_{u≥0} |E u − f|, E = [Gᵀ; 1ᵀ], f = e_{N+1}; r = E u − f = 0 means infeasible,
+    else w = −r_{1..N}/r_{N+1}."""
     G = _signed_patterns(X, y)
     P, N = G.shape
     E = np.vstack([G.T, np.ones((1, P))])

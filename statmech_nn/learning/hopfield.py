@@ -128,7 +128,8 @@ def retrieval_trials(N: int, alpha: float, seed, point: int, trials, T: float = 
 
 def retrieval_curve(N: int, alpha, trials: int, seed, T: float = 0.0, noise: float = 0.0,
                     sweeps: int = 100) -> dict[str, np.ndarray | float]:
-    """The hopfield study's arrays at temperature T: ``alpha``, ``overlap`` (mean final Mattis overlap m over trials), ``overlap_error``, ``overlap_theory`` (AGS retrieval-state m, 0 where none exists),
+    """The hopfield study's arrays at temperature T: ``alpha``, ``overlap`` (mean final Mattis overlap m over
+    trials), ``overlap_error``, ``overlap_theory`` (AGS retrieval-state m, 0 where none exists),
     scalars ``alpha_c_theory``, ``overlap_c_theory`` (AGS T = 0). Point i keys its trials' streams (i, trial)."""
     from .hopfield_theory import ags_critical, retrieval_overlap
 

@@ -7,8 +7,9 @@ At T = 0 (C = β(1−q) finite) with y = m/√(2αr) this reduces to one equatio
     √(2α) = erf(y)/y − (2/√π) e^{−y²},   m = erf(y),
 whose right side has a maximum: the retrieval solution exists for α ≤ α_c = max_y (…)²/2 ≈ 0.138, where
 m_c = erf(y_c) ≈ 0.967. Phase boundaries: T_g(α) = 1 + √α (paramagnet → spin glass), and the retrieval
-spinodal α_M(T) (retrieval states cease to exist), found as the fold of the (m, q) equations — the RS equations
-plus det ∂(F_m, F_C)/∂(m, C) = 0 (C = β(1−q)), solved for (m, C, α) by Newton–Powell root finding with continuation in T.
+spinodal α_M(T) (retrieval states cease to exist), found as the fold of the RS equations — the RS equations
+plus det ∂(F_m, F_C)/∂(m, C) = 0 (C = β(1−q)), solved for (m, C, α) by Powell's hybrid root finding,
+continued in T.
 The line T_c(α) (retrieval states become global minima) needs the free energies and is not computed here.
 """
 from __future__ import annotations

@@ -18,8 +18,9 @@ Tishby, PRA 45, 6056 (1992)), with H(x) = ∫_x^∞ Dt:
 
 Simulation: Hebb directly; Gibbs students by elliptical slice sampling (Murray, Adams & MacKay, AISTATS 2010)
 of the Gaussian prior J ~ N(0, I) times the likelihood exp(−β · #training errors) — T = 1/β = 0 is the version
-space (an indicator likelihood), T > 0 Gibbs learning at training temperature T. Each student is an independent chain started at the maximal-stability student (an interior
-point of the version space), keyed (point, trial, 1 + k).
+space (an indicator likelihood), T > 0 Gibbs learning at training temperature T. Each student is an
+independent chain keyed (point, trial, 1 + k), started at the maximal-stability student: an interior point of
+the version space but near its centre, so the chains need ~40·N updates to forget it (default run: 80·N).
 """
 from __future__ import annotations
 
