@@ -61,5 +61,10 @@ class Ising(Simulation):
         return self.chain.measure(state, n)
 
 
+def memory(s: Settings) -> tuple[float, str]:
+    """Spins (1 byte) plus the cluster kernels' per-site scratch (≤ 9 bytes) on the L × L lattice."""
+    return 10.0 * s.L**2, "L"
+
+
 STUDY = Study("ising", "2-D Ising model: Metropolis, heat bath, Wolff, Swendsen-Wang", PARAMS, Ising,
-              summarize=analyze, example={"L": 8, "T": 2.3, "sweeps": 200, "burn_in": 10})
+              summarize=analyze, example={"L": 8, "T": 2.3, "sweeps": 200, "burn_in": 10}, memory=memory)

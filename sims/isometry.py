@@ -100,7 +100,8 @@ class Isometry(Simulation):
 
 STUDY = Study("isometry", "singular values of the input-output Jacobian vs free probability (dynamical isometry)",
               PARAMS, Isometry, summarize=analyze,
-              example={"phi": "tanh", "depth": 3, "width": 20, "networks": 2})
+              example={"phi": "tanh", "depth": 3, "width": 20, "networks": 2},
+              memory=lambda s: (8.0 * s.width * (s.networks + 4 * s.width), "width"))
 
 #: The panels of the Pennington et al. figure: (φ, weights, σ_b²) at the critical σ_w².
 FIGURE_CASES = (("tanh", "orthogonal", 1e-4), ("tanh", "gaussian", 1e-4), ("relu", "orthogonal", 0.0),

@@ -108,6 +108,11 @@ def theory_grid(points: list[Settings]) -> list[dict[str, tuple[float, float, fl
     return out
 
 
+def memory(s: Settings) -> tuple[float, str]:
+    """The networks' pre-activations (2 inputs, float64) and one weight matrix per thread being drawn."""
+    return 16.0 * s.networks * s.width + 8.0 * 2 * s.width**2, "networks"
+
+
 STUDY = Study("signal-prop", "mean-field signal propagation in deep random networks (+ finite-width check)",
               PARAMS, SignalPropagation, summarize=analyze, batch=theory_grid,
-              example={"width": 40, "networks": 3, "depth": 5})
+              example={"width": 40, "networks": 3, "depth": 5}, memory=memory)
