@@ -8,9 +8,9 @@ import pytest
 from statmech_nn.errors import ParameterError
 from statmech_nn.learning.hopfield import (advance_retrieval, basin_radius, hebbian_couplings, hopfield_sweeps,
                                            init_retrieval, retrieval_curve, retrieval_trials, trial_patterns)
-from statmech_nn.learning.hopfield_theory import (ags_critical, retrieval_overlap, retrieval_spinodal,
-                                                  retrieval_state, spin_glass_temperature,
-                                                  zero_temperature_overlap)
+from statmech_nn.learning.hopfield_theory import (ags_critical, global_retrieval_load, retrieval_overlap,
+                                                  retrieval_spinodal, retrieval_state, rs_free_energy,
+                                                  spin_glass_temperature, zero_temperature_overlap)
 from statmech_nn.rng import xoshiro256_state, seed_sequence
 
 
@@ -39,6 +39,22 @@ def test_spinodal_separates_retrieval_from_no_retrieval():
         assert retrieval_state(a * 1.02, t) is None
         assert t < spin_glass_temperature(a)[0]  # retrieval region lies below T_g = 1 + √α
     assert spin_glass_temperature([0.0, 0.25]) == pytest.approx([1.0, 1.5])
+
+
+def test_free_energy_limits_and_global_stability_line():
+    # α → 0: Curie–Weiss, f = m²/2 − T ln 2cosh(m/T) at m = tanh(m/T)
+    T, m = 0.5, 0.9575040240772687
+    assert m == pytest.approx(math.tanh(m / T), abs=1e-12)
+    C = (1 - m * m) / T  # β(1 − q) with q = m² at α = 0
+    assert rs_free_energy(m, C, 1e-12, T) == pytest.approx(m * m / 2 - T * math.log(2 * math.cosh(m / T)), abs=1e-9)
+    # T → 0 of the finite-T expression meets the T = 0 closed form
+    assert rs_free_energy(0.99, 0.1, 0.05, 1e-3) == pytest.approx(rs_free_energy(0.99, 0.1, 0.05, 0.0), abs=2e-3)
+    a0 = global_retrieval_load(0.0)
+    assert 0.049 < a0 < 0.054  # AGS: retrieval states are global minima below α ≈ 0.05
+    assert global_retrieval_load(0.02) == pytest.approx(a0, abs=1e-3)
+    T = [0.2, 0.4, 0.6]
+    a_c1 = [global_retrieval_load(t) for t in T]
+    assert np.all(np.diff(a_c1) < 0) and np.all(np.array(a_c1) < retrieval_spinodal(T))
 
 
 def test_couplings_are_hebbian_with_zero_diagonal():
@@ -137,6 +153,7 @@ def test_basin_shrinks_with_load():
     (lambda: retrieval_curve(10, [-0.1], 1, 0), "alpha"),
     (lambda: retrieval_overlap(0.1, -0.5), "T"),
     (lambda: retrieval_spinodal([0.95]), "T"),
+    (lambda: global_retrieval_load(-0.1), "T"),
 ])
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises(ParameterError) as info:

@@ -10,7 +10,10 @@ m_c = erf(y_c) ≈ 0.967. Phase boundaries: T_g(α) = 1 + √α (paramagnet → 
 spinodal α_M(T) (retrieval states cease to exist), found as the fold of the RS equations — the RS equations
 plus det ∂(F_m, F_C)/∂(m, C) = 0 (C = β(1−q)), solved for (m, C, α) by Powell's hybrid root finding,
 continued in T.
-The line T_c(α) (retrieval states become global minima) needs the free energies and is not computed here.
+The line T_c(α) where retrieval states become global minima (α_c1(T) read the other way; α_c1(0) ≈ 0.052,
+AGS quote ≈ 0.05) is where the RS free energy of the retrieval state equals that of the spin-glass state (m = 0),
+    f = m²/2 + α/2 + (αT/2) ln(1−C) − (α/2) q/(1−C) + (α/2) r C − T ∫Dz ln 2cosh β(m + √(αr) z),
+which is −m²/2 + T-terms of Curie–Weiss at α = 0 and at T = 0 has ⟨|m + √(αr) z|⟩ in place of the last term.
 """
 from __future__ import annotations
 
@@ -136,3 +139,50 @@ def retrieval_spinodal(T) -> np.ndarray:
             if sol.success and sol.x[0] >= 0.05:
                 out[k] = sol.x[2]
     return out
+
+
+def rs_free_energy(m: float, C: float, alpha: float, T: float) -> float:
+    """RS free energy per spin of a state (m, C = β(1−q)) at (α, T); T = 0 uses ⟨|m + √(αr) z|⟩ in closed form."""
+    q = 1.0 - C * T
+    r = q / (1.0 - C) ** 2
+    sigma = math.sqrt(alpha * r)
+    f = 0.5 * m * m + 0.5 * alpha - 0.5 * alpha * q / (1.0 - C) + 0.5 * alpha * r * C
+    if T == 0.0:
+        return f - (m * erf(m / (sigma * math.sqrt(2.0)))
+                    + sigma * math.sqrt(2.0 / math.pi) * math.exp(-m * m / (2.0 * sigma * sigma)))
+    a = np.abs(m + sigma * Z) / T
+    return f + 0.5 * alpha * T * math.log(1.0 - C) - T * float(DZ @ (a + np.log1p(np.exp(-2.0 * a))))
+
+
+def spin_glass_C(alpha: float, T: float) -> float:
+    """C = β(1−q) of the RS spin-glass state (m = 0) for T < 1 (< T_g); at T = 0, C = s/(1+s), s = √(2/(πα))."""
+    s = math.sqrt(2.0 / (math.pi * alpha))
+    if T == 0.0:
+        return s / (1.0 + s)
+    # C − β⟨1 − tanh²⟩ runs from < 0 (C → 0, q → 1) to > 0 (C → 1, r → ∞) for T < 1: bracketed root
+    return brentq(lambda c: rs_residual(0.0, c, alpha, T)[1], 1e-12, 1.0 - 1e-9, xtol=1e-14)
+
+
+def retrieval_minus_spin_glass(alpha: float, T: float) -> float:
+    """f(retrieval) − f(spin glass) at (α, T); negative where retrieval states are the global minima.
+    NaN where no retrieval state exists."""
+    alpha = check_real("alpha", alpha, 0.0, inclusive=False)
+    T = check_real("T", T, 0.0, high=T_MAX_SPINODAL)
+    if T == 0.0:
+        if alpha > ags_critical()[0]:
+            return math.nan
+        m, C = zero_temperature_overlap(alpha), _zero_temperature_C(alpha)
+    else:
+        state = retrieval_state(alpha, T)
+        if state is None:
+            return math.nan
+        m, C = state[0], (1.0 - state[1]) / T
+    return rs_free_energy(m, C, alpha, T) - rs_free_energy(0.0, spin_glass_C(alpha, T), alpha, T)
+
+
+def global_retrieval_load(T: float = 0.0) -> float:
+    """α_c1(T): the load below which retrieval states are the global minima of the RS free energy (the line
+    T_c(α)); ≈ 0.052 at T = 0."""
+    T = check_real("T", T, 0.0, high=T_MAX_SPINODAL)
+    a_max = ags_critical()[0] if T == 0.0 else 0.999 * float(retrieval_spinodal([max(T, T_MIN_SPINODAL)])[0])
+    return brentq(lambda a: retrieval_minus_spin_glass(a, T), 1e-3, a_max, xtol=1e-10)
