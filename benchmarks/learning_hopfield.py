@@ -19,8 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # time the checkout this script belongs to
 
 from statmech_nn.learning.capacity import is_separable  # noqa: E402
-from statmech_nn.learning.hopfield import (hebbian_couplings, hopfield_sweeps, init_retrieval,  # noqa: E402
-                                           trial_patterns)
+from statmech_nn.learning.hopfield import hopfield_sweeps, init_retrieval, retrieval_problem  # noqa: E402
 
 
 def numpy_glauber(NJ, spins, fields, gen, beta_over_n, n_sweeps):
@@ -46,16 +45,16 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
 
     N = args.N
-    NJ = hebbian_couplings(trial_patterns(N, args.alpha, 0, 0, 0), integer=True)
-    state = init_retrieval(N, args.alpha, 0.0, 0, 0, 0)
+    xi, NJ = retrieval_problem(N, args.alpha, 0, 0, 0)
+    state = init_retrieval(xi, NJ, 0.0, 0, 0, 0)
     beta_over_n = 1.0 / (args.T * N)
     hopfield_sweeps(NJ, state["spins"].copy(), state["fields"].copy(), state["rng"].copy(), beta_over_n, 1, False)
     t0 = time.perf_counter()
     hopfield_sweeps(NJ, state["spins"], state["fields"], state["rng"], beta_over_n, args.sweeps, False)
     numba_rate = args.sweeps * N / (time.perf_counter() - t0)
-    m = float(state["spins"].astype(np.int64) @ trial_patterns(N, args.alpha, 0, 0, 0)[0]) / N
+    m = float(state["spins"].astype(np.int64) @ xi[0]) / N
 
-    ref = init_retrieval(N, args.alpha, 0.0, 0, 0, 0)
+    ref = init_retrieval(xi, NJ, 0.0, 0, 0, 0)
     t0 = time.perf_counter()
     numpy_glauber(NJ.astype(np.int64), ref["spins"], ref["fields"], np.random.default_rng(0), beta_over_n,
                   args.numpy_sweeps)

@@ -7,7 +7,7 @@ import pytest
 
 from statmech_nn.errors import ParameterError
 from statmech_nn.learning.hopfield import (advance_retrieval, basin_radius, hebbian_couplings, hopfield_sweeps,
-                                           init_retrieval, retrieval_curve, retrieval_trials, trial_patterns)
+                                           init_retrieval, retrieval_curve, retrieval_problem, retrieval_trials)
 from statmech_nn.learning.hopfield_theory import (ags_critical, global_retrieval_load, retrieval_overlap,
                                                   retrieval_spinodal, retrieval_state, rs_free_energy,
                                                   spin_glass_temperature, zero_temperature_overlap)
@@ -58,7 +58,7 @@ def test_free_energy_limits_and_global_stability_line():
 
 
 def test_couplings_are_hebbian_with_zero_diagonal():
-    xi = trial_patterns(7, 0.5, 3, 0, 0)
+    xi, _ = retrieval_problem(7, 0.5, 3, 0, 0)
     J = hebbian_couplings(xi)
     assert np.allclose(J, J.T) and np.all(np.diag(J) == 0)
     i, j = 1, 4
@@ -77,8 +77,7 @@ def _boltzmann_moments(NJ, beta):
 
 def test_heat_bath_kernel_samples_boltzmann_distribution():
     N, T, sweeps, n_bins = 8, 0.8, 40000, 40
-    xi = trial_patterns(N, 0.25, 11, 0, 0)
-    NJ = hebbian_couplings(xi, integer=True)
+    xi, NJ = retrieval_problem(N, 0.25, 11, 0, 0)
     S, E_all, p = _boltzmann_moments(NJ, 1 / T)
     m2_all = (S @ xi[0]) ** 2 / N**2
     spins = np.ones(N, dtype=np.int8)
@@ -102,8 +101,8 @@ def test_heat_bath_kernel_samples_boltzmann_distribution():
 
 def test_zero_temperature_dynamics_ends_at_fixed_point_and_lowers_energy():
     N, alpha = 300, 0.2
-    state = init_retrieval(N, alpha, 0.3, 5, 0, 0)
-    NJ = hebbian_couplings(trial_patterns(N, alpha, 5, 0, 0), integer=True)
+    xi, NJ = retrieval_problem(N, alpha, 5, 0, 0)
+    state = init_retrieval(xi, NJ, 0.3, 5, 0, 0)
     s0 = state["spins"].astype(float)
     advance_retrieval(state, NJ, 0.0, 1000)
     s = state["spins"].astype(np.int64)
@@ -111,15 +110,15 @@ def test_zero_temperature_dynamics_ends_at_fixed_point_and_lowers_energy():
     assert np.all(s * state["fields"] >= 0)  # every spin aligned with its field
     assert -s @ NJ @ s < -s0 @ NJ @ s0
     # negative control: the same check fails for the state after a single sweep of a fresh trial
-    fresh = init_retrieval(N, alpha, 0.3, 5, 0, 0)
+    fresh = init_retrieval(xi, NJ, 0.3, 5, 0, 0)
     advance_retrieval(fresh, NJ, 0.0, 1)
     assert fresh["sweeps"][0] == 1 and np.any(fresh["spins"] * fresh["fields"] < 0)
 
 
 def test_chunked_sweeps_resume_exactly():
     N, alpha, T = 200, 0.1, 0.4
-    NJ = hebbian_couplings(trial_patterns(N, alpha, 8, 2, 3), integer=True)
-    whole, parts = init_retrieval(N, alpha, 0.1, 8, 2, 3), init_retrieval(N, alpha, 0.1, 8, 2, 3)
+    xi, NJ = retrieval_problem(N, alpha, 8, 2, 3)
+    whole, parts = init_retrieval(xi, NJ, 0.1, 8, 2, 3), init_retrieval(xi, NJ, 0.1, 8, 2, 3)
     advance_retrieval(whole, NJ, T, 7)
     advance_retrieval(parts, NJ, T, 3)
     advance_retrieval(parts, NJ, T, 4)
@@ -146,9 +145,9 @@ def test_basin_shrinks_with_load():
 
 
 @pytest.mark.parametrize("call, name", [
-    (lambda: init_retrieval(1, 0.1, 0.0, 0, 0, 0), "N"),
-    (lambda: init_retrieval(10, 0.0, 0.0, 0, 0, 0), "alpha"),
-    (lambda: init_retrieval(10, 0.1, 1.5, 0, 0, 0), "noise"),
+    (lambda: retrieval_problem(1, 0.1, 0, 0, 0), "N"),
+    (lambda: retrieval_problem(10, 0.0, 0, 0, 0), "alpha"),
+    (lambda: init_retrieval(*retrieval_problem(10, 0.1, 0, 0, 0), 1.5, 0, 0, 0), "noise"),
     (lambda: retrieval_trials(10, 0.1, 0, 0, range(1), T=-1.0), "T"),
     (lambda: retrieval_curve(10, [-0.1], 1, 0), "alpha"),
     (lambda: retrieval_overlap(0.1, -0.5), "T"),

@@ -12,8 +12,8 @@ Dynamics, random sequential order (a fresh permutation each sweep, drawn from th
 Retrieval: start at pattern 1 with a fraction ``noise`` of its spins flipped (exactly round(noise·N), at random);
 measure the Mattis overlap m = (1/N) Σ_i ξ_i^1 s_i at the end.
 
-Trial t of grid point p draws its patterns and cue from ``seed_sequence(seed, p, t)`` and its dynamics stream
-from ``seed_sequence(seed, p, t, 1)``; a trial's state (``spins``, ``fields``, ``rng``, ``sweeps``) can be
+Trial t of grid point p draws its patterns from ``seed_sequence(seed, p, t)``, its dynamics stream from
+``seed_sequence(seed, p, t, 1)`` and its cue from ``seed_sequence(seed, p, t, 2)``; a trial's state (``spins``, ``fields``, ``rng``, ``sweeps``) can be
 advanced in chunks of sweeps and resumed exactly (the patterns are redrawn from the seed).
 """
 from __future__ import annotations
@@ -81,22 +81,23 @@ def n_patterns(N: int, alpha: float) -> int:
     return max(1, round(alpha * N))
 
 
-def trial_patterns(N: int, alpha: float, seed, point: int, trial: int) -> np.ndarray:
-    """The (P, N) int8 patterns of trial ``trial`` at point ``point`` (the first ones drawn from its stream)."""
-    return random_signs(trial_generator(seed, point, trial), (n_patterns(N, alpha), N))
-
-
-def init_retrieval(N: int, alpha: float, noise: float, seed, point: int, trial: int) -> dict[str, np.ndarray]:
-    """State of one retrieval trial: ``spins`` = pattern 1 with round(noise·N) flipped sites, ``fields`` (int64,
-    N·h), ``rng`` (uint64[4]), ``sweeps`` (int64[1], sweeps done)."""
+def retrieval_problem(N: int, alpha: float, seed, point: int, trial: int) -> tuple[np.ndarray, np.ndarray]:
+    """(patterns ξ (P, N) int8, integer couplings N·J int32) of trial ``trial`` at grid point ``point``."""
     N = check_int("N", N, 2)
     alpha = check_real("alpha", alpha, 0.0, inclusive=False)
+    xi = random_signs(trial_generator(seed, point, trial), (n_patterns(N, alpha), N))
+    return xi, hebbian_couplings(xi, integer=True)
+
+
+def init_retrieval(patterns, NJ, noise: float, seed, point: int, trial: int) -> dict[str, np.ndarray]:
+    """State of one retrieval trial: ``spins`` = pattern 1 with round(noise·N) sites flipped (drawn from stream
+    (point, trial, 2)), ``fields`` (int64, N·h), ``rng`` (uint64[4], stream (point, trial, 1)), ``sweeps``
+    (int64[1], sweeps done)."""
     noise = check_real("noise", noise, 0.0, high=1.0)
-    gen = trial_generator(seed, point, trial)
-    xi = random_signs(gen, (n_patterns(N, alpha), N))
-    spins = xi[0].copy()
-    spins[gen.choice(N, size=round(noise * N), replace=False)] *= -1
-    NJ = hebbian_couplings(xi, integer=True)
+    N = patterns.shape[1]
+    spins = patterns[0].copy()
+    cue = np.random.Generator(np.random.PCG64(seed_sequence(seed, point, trial, 2)))
+    spins[cue.choice(N, size=round(noise * N), replace=False)] *= -1
     return {"spins": spins, "fields": NJ.astype(np.int64) @ spins.astype(np.int64),
             "rng": xoshiro256_state(seed_sequence(seed, point, trial, 1)), "sweeps": np.zeros(1, dtype=np.int64)}
 
@@ -119,9 +120,9 @@ def retrieval_trials(N: int, alpha: float, seed, point: int, trials, T: float = 
     T = check_real("T", T, 0.0)
     out = np.empty(len(trials))
     for k, t in enumerate(trials):
-        state = init_retrieval(N, alpha, noise, seed, point, t)
-        xi = trial_patterns(N, alpha, seed, point, t)
-        advance_retrieval(state, hebbian_couplings(xi, integer=True), T, sweeps)
+        xi, NJ = retrieval_problem(N, alpha, seed, point, t)
+        state = init_retrieval(xi, NJ, noise, seed, point, t)
+        advance_retrieval(state, NJ, T, sweeps)
         out[k] = np.dot(state["spins"].astype(np.int64), xi[0]) / N
     return out
 
