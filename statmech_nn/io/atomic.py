@@ -4,9 +4,10 @@
   the whole run (or sweep). A second writer — a new run, ``--overwrite`` or ``--resume`` — is refused at once with
   the holder's process id (a sweep worker waits for it instead: a worker of a killed driver may still be saving); the kernel drops the lock when its holder dies (even by ``kill -9``), so a stale lock
   never blocks a resume. While holding it, leftover temporary files of dead writers are removed.
-* :func:`atomic_write` — write a temporary sibling (``.NAME.partial.<pid>``, one per process), fsync it and
-  ``os.replace`` it over the target; on any failure the temporary file is removed and the target is untouched.
-  A full disk or a permission error becomes a :class:`~statmech_nn.errors.StorageError` (one line, exit 1).
+* :func:`atomic_write` — build the new file in memory, write it to a temporary sibling (``.NAME.partial.<pid>``,
+  one per process), fsync it and ``os.replace`` it over the target; on any failure the temporary file is removed
+  and the target is untouched. A full disk or a permission error becomes a
+  :class:`~statmech_nn.errors.StorageError` (one line, exit 1).
 """
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
+
+import h5py
 
 from ..errors import OutputError, StorageError
 
@@ -82,11 +84,8 @@ def describe_os_error(exc: OSError) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def fsync_replace(tmp: Path, path: Path) -> None:
-    """Flush ``tmp`` to disk and move it over ``path`` atomically (then flush the directory entry)."""
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+def _fsync_directory(path: Path) -> None:
+    """Make a rename in ``path``'s directory durable."""
     try:
         fd = os.open(path.parent if str(path.parent) else ".", os.O_RDONLY)
     except OSError:  # pragma: no cover - platforms without directory fds
@@ -97,22 +96,28 @@ def fsync_replace(tmp: Path, path: Path) -> None:
         os.close(fd)
 
 
-@contextmanager
-def _storage_errors(path: Path, tmp: Path, intact: str):
+def atomic_write(path: Path, build: Callable[[h5py.File], None], intact: str, **file_options) -> None:
+    """Build the new HDF5 file with ``build(f)`` in memory, then write its bytes to a temporary sibling, fsync it
+    and replace ``path`` atomically. HDF5 itself never touches the disk: a full disk fails a plain ``write`` (which
+    HDF5's own I/O would turn into a corrupted library state and, on closing, a crash). On failure the temporary
+    file is removed, ``path`` is untouched and a one-line :class:`StorageError` ends with ``intact`` (e.g. "the run
+    is intact up to row 120; free space and --resume")."""
+    with h5py.File(f"{path.name}.{os.getpid()}.image", "w", driver="core", backing_store=False,
+                   **file_options) as f:
+        build(f)
+        f.flush()
+        image = f.id.get_file_image()
+    tmp = temporary_path(path)
     try:
-        yield
+        with open(tmp, "wb") as fh:
+            fh.write(image)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        _fsync_directory(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise StorageError(f"{describe_os_error(exc)} writing {path}: {intact}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-
-
-def atomic_write(path: Path, write: Callable[[Path], None], intact: str) -> None:
-    """Call ``write(tmp)`` to produce the new file, then replace ``path`` by it atomically. ``intact`` ends the
-    one-line error if the disk is full or not writable (e.g. "the run is intact up to row 120; ...")."""
-    tmp = temporary_path(path)
-    with _storage_errors(path, tmp, intact):
-        write(tmp)
-        fsync_replace(tmp, path)

@@ -139,10 +139,10 @@ def add_history(group: h5py.Group, event: str) -> None:
     prov.attrs["history"] = np.array([*history, f"{utc_now()} {event}"], dtype=h5py.string_dtype())
 
 
-def _copy_compact(src: Path, dst: Path) -> None:
-    """``src`` copied object by object to a new ``dst``, without the checkpoint and results it will replace:
-    a byte copy would carry the space of every replaced checkpoint along, and HDF5 never gives it back."""
-    with h5py.File(src, "r") as old, h5py.File(dst, "w") as new:
+def _copy_compact(src: Path, new: h5py.File) -> None:
+    """``src`` copied object by object into the new file ``new``, without the checkpoint and results it will
+    replace: a byte copy would carry the space of every replaced checkpoint along, and HDF5 never gives it back."""
+    with h5py.File(src, "r") as old:
         new.attrs.update(old.attrs)
         for name in old:
             if name in ("checkpoint", "results"):
@@ -167,11 +167,8 @@ class RunWriter:
         """Atomically create (or replace) ``path`` with an empty run."""
         writer = cls(path)
 
-        def write(tmp: Path) -> None:
-            with h5py.File(tmp, "w") as f:
-                write_header(f, study, parameters, provenance, observables)
-
-        atomic_write(writer.path, write, "nothing was written; free space and run again")
+        atomic_write(writer.path, lambda f: write_header(f, study, parameters, provenance, observables),
+                     "nothing was written; free space and run again")
         return writer
 
     def append(self, rows: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> None:
@@ -188,18 +185,17 @@ class RunWriter:
         is full or unwritable, the last complete file stays and a one-line StorageError says so."""
         rows = 0
 
-        def write(tmp: Path) -> None:
+        def build(f: h5py.File) -> None:
             nonlocal rows
-            _copy_compact(self.path, tmp)
-            with h5py.File(tmp, "r+") as f:
-                append_rows(f, {name: (np.concatenate([s for s, _ in parts]), np.concatenate([v for _, v in parts]))
-                                for name, parts in self._pending.items()})
-                write_state(f, state, status, results)
-                for event in self._events:
-                    add_history(f, event)
-                rows = stored_rows(f)
+            _copy_compact(self.path, f)
+            append_rows(f, {name: (np.concatenate([s for s, _ in parts]), np.concatenate([v for _, v in parts]))
+                            for name, parts in self._pending.items()})
+            write_state(f, state, status, results)
+            for event in self._events:
+                add_history(f, event)
+            rows = stored_rows(f)
 
-        atomic_write(self.path, write, f"the run is intact up to row {self.rows}; free space and --resume")
+        atomic_write(self.path, build, f"the run is intact up to row {self.rows}; free space and --resume")
         self.rows = rows
         self._pending.clear()
         self._events.clear()

@@ -120,34 +120,35 @@ class Sweep:
 def write_sweep(sweep: Sweep) -> None:
     """Write ``sweep`` to its path atomically (a full disk leaves the last complete sweep file)."""
     done = int((sweep.status == DONE).sum())
-    atomic_write(sweep.path, lambda tmp: _write(sweep, tmp),
-                 f"the points' shards are intact ({done} points recorded); free space and --resume")
+    atomic_write(sweep.path, lambda f: _write(sweep, f),
+                 f"the points' shards are intact ({done} points recorded); free space and --resume", track_order=True)
 
 
-def _write(sweep: Sweep, tmp: Path) -> None:
-    with h5py.File(tmp, "w", track_order=True) as f:
-        f.attrs.update(format=FORMAT_NAME, format_version=FORMAT_VERSION, study=sweep.study, status=sweep.state)
-        f.create_group("spec").attrs.update(toml=sweep.spec_text, canonical=sweep.canonical, seed=sweep.seed,
-                                            axes=np.array(list(sweep.axes), dtype=_STR))
-        f.create_group("parameters", track_order=True).attrs.update(sweep.parameters)
-        grid = f.create_group("grid", track_order=True)
-        for name, values in sweep.axes.items():
-            grid.create_dataset(name, data=values.astype(_STR) if values.dtype.kind == "U" else values)
-        points = f.create_group("points")
-        points.create_dataset("status", data=sweep.status)
-        points.create_dataset("message", data=sweep.messages.astype(_STR))
-        for index in range(sweep.status.size):
-            shard = sweep.shard(index)
-            if shard.exists():
-                points[str(index)] = h5py.ExternalLink(f"{shard.parent.name}/{shard.name}", "/")
-        results = f.create_group("results", track_order=True)
-        for name, summary in sweep.results.items():
-            g = results.create_group(name)
-            for key in ("mean", "error", "tau"):
-                g.create_dataset(key, data=getattr(summary, key))
-        prov = f.create_group("provenance", track_order=True)
-        prov.attrs.update({k: v for k, v in sweep.provenance.items() if k != "history"})
-        prov.attrs["history"] = np.array(sweep.provenance["history"], dtype=_STR)
+def _write(sweep: Sweep, f: h5py.File) -> None:
+    f.attrs.update(format=FORMAT_NAME, format_version=FORMAT_VERSION, study=sweep.study, status=sweep.state)
+    f.create_group("spec").attrs.update(toml=sweep.spec_text, canonical=sweep.canonical, seed=sweep.seed,
+                                        axes=np.array(list(sweep.axes), dtype=_STR))
+    f.create_group("parameters", track_order=True).attrs.update(sweep.parameters)
+    grid = f.create_group("grid", track_order=True)
+    for name, values in sweep.axes.items():
+        grid.create_dataset(name, data=values.astype(_STR) if values.dtype.kind == "U" else values)
+    points = f.create_group("points")
+    points.create_dataset("status", data=sweep.status)
+    points.create_dataset("message", data=sweep.messages.astype(_STR))
+    for index in range(sweep.status.size):
+        shard = sweep.shard(index)
+        if shard.exists():
+            points[str(index)] = h5py.ExternalLink(f"{shard.parent.name}/{shard.name}", "/")
+    results = f.create_group("results", track_order=True)
+    for name, summary in sweep.results.items():
+        g = results.create_group(name)
+        for key in ("mean", "error", "tau"):
+            g.create_dataset(key, data=getattr(summary, key))
+    prov = f.create_group("provenance", track_order=True)
+    prov.attrs.update({k: v for k, v in sweep.provenance.items() if k != "history"})
+    prov.attrs["history"] = np.array(sweep.provenance["history"], dtype=_STR)
+
+
 
 
 def read_sweep(path: str | os.PathLike) -> Sweep:
