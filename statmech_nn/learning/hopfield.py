@@ -23,7 +23,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ..rng import next_below, next_double, seed_sequence, xoshiro256_state
+from ..rng import next_below, next_double, permutation, seed_sequence, xoshiro256_state
 from ._common import check_grid, check_int, check_real, mean_and_error, random_signs, trial_generator
 
 
@@ -43,14 +43,9 @@ def hopfield_sweeps(NJ, spins, fields, rng, beta_over_n, n_sweeps, stop_at_fixed
     (int32, N·J, zero diagonal), keeping the integer ``fields`` = NJ·s (int64) current. ``beta_over_n`` = β/N
     (np.inf for T = 0). With ``stop_at_fixed_point``, stop after a sweep without a flip. Returns sweeps done."""
     n = spins.shape[0]
-    order = np.empty(n, dtype=np.int64)
     zero_t = beta_over_n == np.inf
     for sweep in range(n_sweeps):
-        for k in range(n):  # each sweep's order depends on the stream only (exact resume)
-            order[k] = k
-        for k in range(n - 1, 0, -1):  # Fisher–Yates
-            j = next_below(rng, k + 1)
-            order[k], order[j] = order[j], order[k]
+        order = permutation(n, rng)  # a fresh order from the stream alone (exact resume)
         flips = 0
         for k in range(n):
             i = order[k]
