@@ -139,6 +139,14 @@ def test_retrieval_overlap_against_ags():
     assert abs(m.mean() - zero_temperature_overlap(0.05)) > 4.5 * err + 0.002
 
 
+def test_temperature_grid_gives_two_dimensional_arrays():
+    grid = retrieval_curve(100, [0.05, 0.1], 2, seed=3, T=[0.0, 0.5], sweeps=20)
+    flat = retrieval_curve(100, [0.05, 0.1], 2, seed=3, T=0.0, sweeps=20)
+    assert grid["overlap"].shape == grid["overlap_theory"].shape == (2, 2) and list(grid["T"]) == [0.0, 0.5]
+    assert "T" not in flat and np.array_equal(grid["overlap"][0], flat["overlap"])  # row T = 0 is the same run
+    assert grid["overlap_theory"][1, 1] == 0.0  # α = 0.1 is beyond the T = 0.5 spinodal (α_M ≈ 0.059)
+
+
 def test_basin_shrinks_with_load():
     r = basin_radius(300, [0.03, 0.12], [0.0, 0.1, 0.2, 0.3, 0.4], 3, seed=4)
     assert r[0] >= 0.3 and r[1] < r[0]
@@ -153,6 +161,7 @@ def test_basin_shrinks_with_load():
     (lambda: retrieval_overlap(0.1, -0.5), "T"),
     (lambda: retrieval_spinodal([0.95]), "T"),
     (lambda: global_retrieval_load(-0.1), "T"),
+    (lambda: retrieval_curve(10, [0.1], 1, 0, T=[0.0, -1.0]), "T"),
 ])
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises(ParameterError) as info:

@@ -122,21 +122,28 @@ def retrieval_trials(N: int, alpha: float, seed, point: int, trials, T: float = 
     return out
 
 
-def retrieval_curve(N: int, alpha, trials: int, seed, T: float = 0.0, noise: float = 0.0,
+def retrieval_curve(N: int, alpha, trials: int, seed, T=0.0, noise: float = 0.0,
                     sweeps: int = 100) -> dict[str, np.ndarray | float]:
-    """The hopfield study's arrays at temperature T: ``alpha``, ``overlap`` (mean final Mattis overlap m over
-    trials), ``overlap_error``, ``overlap_theory`` (AGS retrieval-state m, 0 where none exists),
-    scalars ``alpha_c_theory``, ``overlap_c_theory`` (AGS T = 0). Point i keys its trials' streams (i, trial)."""
+    """The hopfield study's arrays: ``alpha``, ``overlap`` (mean final Mattis overlap m over trials),
+    ``overlap_error``, ``overlap_theory`` (AGS retrieval-state m, 0 where none exists), scalars ``alpha_c_theory``,
+    ``overlap_c_theory`` (AGS T = 0). A scalar ``T`` gives arrays over α; a 1-D grid ``T`` adds the key ``T`` and
+    gives (len(T), len(α)) arrays. Point (T_j, α_i) keys its trials' streams (j·len(α) + i, trial)."""
     from .hopfield_theory import ags_critical, retrieval_overlap
 
     alpha = check_grid("alpha", alpha, 0.0)
     trials = check_int("trials", trials, 1)
-    m = np.array([retrieval_trials(N, a, seed, i, range(trials), T, noise, sweeps) for i, a in enumerate(alpha)])
+    temps = check_grid("T", T, 0.0, inclusive=True)
+    n = len(alpha)
+    m = np.array([[retrieval_trials(N, a, seed, j * n + i, range(trials), t, noise, sweeps)
+                   for i, a in enumerate(alpha)] for j, t in enumerate(temps)])
     mean, err = mean_and_error(m)
+    theory = np.array([[retrieval_overlap(a, t) for a in alpha] for t in temps])
     alpha_c, m_c = ags_critical()
-    return {"alpha": alpha, "overlap": mean, "overlap_error": err,
-            "overlap_theory": np.array([retrieval_overlap(a, T) for a in alpha]),
-            "alpha_c_theory": alpha_c, "overlap_c_theory": m_c}
+    out = {"alpha": alpha, "overlap": mean, "overlap_error": err, "overlap_theory": theory,
+           "alpha_c_theory": alpha_c, "overlap_c_theory": m_c}
+    if np.ndim(T) == 0:
+        return {k: v[0] if isinstance(v, np.ndarray) and v.ndim == 2 else v for k, v in out.items()}
+    return {"T": temps, **out}
 
 
 def basin_radius(N: int, alpha, noise_grid, trials: int, seed, m_min: float = 0.9, sweeps: int = 100) -> np.ndarray:
