@@ -13,9 +13,11 @@ from statmech_nn.io.runfile import Run, read_run
 from statmech_nn.stats import Estimate
 
 from . import chaos, isometry, landscape, plots, rbm, rbm_random, rg, signal_prop
+from . import simplicity
 
 #: The figure ``statmech-nn plot`` draws for a run of each study (default: time series and histograms).
 RUN_FIGURES = {
+    "simplicity": simplicity.run_figure,
     "signal-prop": signal_prop.run_figure,
     "chaos": chaos.run_figure,
     "isometry": isometry.run_figure,
@@ -31,6 +33,7 @@ RUN_FIGURES = {
 
 #: The figure ``statmech-nn plot`` draws for a sweep of a study when no --x/--y/--hue/--map is given.
 SWEEP_FIGURES = {
+    "simplicity": simplicity.depth_figure,
     "rbm-random": rbm_random.phase_figure,
 }
 
