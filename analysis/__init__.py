@@ -12,7 +12,7 @@ from statmech_nn import analyze
 from statmech_nn.io.runfile import Run, read_run
 from statmech_nn.stats import Estimate
 
-from . import chaos, isometry, landscape, plots, rbm, rbm_random, rg, signal_prop
+from . import chaos, energy_landscape, isometry, landscape, plots, rbm, rbm_random, rg, signal_prop
 from . import simplicity
 
 #: The figure ``statmech-nn plot`` draws for a run of each study (default: time series and histograms).
@@ -26,6 +26,8 @@ RUN_FIGURES = {
     "rbm-sample": rbm.run_figure,
     "rbm-random": rbm_random.run_figure,
     "rbm-landscape": landscape.run_figure,
+    "landscape": energy_landscape.run_figure,
+    "basin-volume": energy_landscape.volume_figure,
     "rg-decimate-1d": rg.run_figure,
     "rg-stack": rg.run_figure,
     "rg-flow": rg.run_figure,
@@ -35,6 +37,7 @@ RUN_FIGURES = {
 SWEEP_FIGURES = {
     "simplicity": simplicity.depth_figure,
     "rbm-random": rbm_random.phase_figure,
+    "landscape": energy_landscape.width_figure,
 }
 
 

@@ -116,6 +116,11 @@ def _read_tree(group: h5py.Group) -> dict:
     return {k: _read_tree(v) if isinstance(v, h5py.Group) else v[()] for k, v in group.items()}
 
 
+def _as_arrays(tree: Mapping) -> dict:
+    """A nested mapping with every leaf as a numpy array (results may hold subgroups)."""
+    return {k: _as_arrays(v) if isinstance(v, Mapping) else np.asarray(v) for k, v in tree.items()}
+
+
 def stored_rows(group: h5py.Group) -> int:
     """Rows stored in a run group: the longest observable (observables may be sampled at different steps)."""
     return max((g["step"].shape[0] for g in group["observables"].values()), default=0)
@@ -330,7 +335,7 @@ def _read_group(group: h5py.Group, where: str) -> Run:
     return Run(
         path=where, study=str(group.attrs["study"]), status=status, format_version=version,
         parameters=_attrs(group["parameters"]), provenance=_attrs(group["provenance"]), observables=obs,
-        results={k: v[()] for k, v in group["results"].items()}, rows=int(group["checkpoint"].attrs.get("rows", 0)),
+        results=_read_tree(group["results"]), rows=int(group["checkpoint"].attrs.get("rows", 0)),
         group=group.name,
     )
 
@@ -355,7 +360,7 @@ class MemoryWriter:
 
     def commit(self, state: Mapping, status: str = "running", results: Mapping | None = None) -> None:
         self._state, self._status = dict(state), status
-        self._results = {k: np.asarray(v) for k, v in (results or {}).items()}
+        self._results = _as_arrays(results or {})
 
     def run(self) -> Run:
         observables = {}
