@@ -11,8 +11,9 @@ import os
 from statmech_nn import analyze
 from statmech_nn.io.runfile import Run, read_run
 from statmech_nn.stats import Estimate
+from statmech_nn.study import unreadable_content
 
-from . import chaos, energy_landscape, isometry, landscape, plots, rbm, rbm_random, rg, signal_prop
+from . import chaos, energy_landscape, info_plane, isometry, landscape, plots, rbm, rbm_random, rg, signal_prop
 from . import simplicity
 
 #: The figure ``statmech-nn plot`` draws for a run of each study (default: time series and histograms).
@@ -31,19 +32,22 @@ RUN_FIGURES = {
     "rg-decimate-1d": rg.run_figure,
     "rg-stack": rg.run_figure,
     "rg-flow": rg.run_figure,
+    "info-plane": info_plane.run_figure,
 }
 
 #: The figure ``statmech-nn plot`` draws for a sweep of a study when no --x/--y/--hue/--map is given.
 SWEEP_FIGURES = {
     "simplicity": simplicity.depth_figure,
     "rbm-random": rbm_random.phase_figure,
+    "info-plane": info_plane.seeds_figure,
     "landscape": energy_landscape.width_figure,
 }
 
 
 def run_figure(run: Run):
-    """The study's figure of one run."""
-    return RUN_FIGURES.get(run.study, plots.run_figure)(run)
+    """The study's figure of one run (a damaged run is a one-line FormatError naming its file)."""
+    with unreadable_content(run.path):
+        return RUN_FIGURES.get(run.study, plots.run_figure)(run)
 
 
 def load(path: str | os.PathLike) -> Run:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Mapping
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import FormatError, ParameterError, ResumeError, SpecError
+from .errors import FormatError, ParameterError, ResumeError, SpecError, StatmechError
 from .io.atomic import WriterLock
 from .io.provenance import collect
 from .io.runfile import MemoryWriter, Run, RunWriter, check_output_path, read_run
@@ -75,9 +75,12 @@ class Study:
         return self.simulation(settings, seed_sequence(settings["seed"], *point))
 
     def analyze(self, run: Run) -> dict[str, Estimate]:
+        """The summaries of ``run``; a run whose content does not fit its study (damaged, or cut short) is a
+        one-line FormatError naming the file."""
         if self.summarize is None:
             raise FormatError(f"{run.path}: study '{self.name}' has no summaries")
-        return self.summarize(run)
+        with unreadable_content(run.path):
+            return self.summarize(run)
 
 
 def physical_memory() -> float:
@@ -86,6 +89,24 @@ def physical_memory() -> float:
         return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
     except (ValueError, OSError, AttributeError):  # pragma: no cover - platforms without sysconf
         return float("inf")
+
+
+#: What damaged or foreign content raises inside code that expects a study's own run.
+CONTENT_ERRORS = (KeyError, IndexError, ValueError, TypeError, ZeroDivisionError, AttributeError, OSError)
+
+
+@contextmanager
+def unreadable_content(path: str):
+    """Turn what a damaged run makes summaries or figures raise into one line naming the file."""
+    try:
+        yield
+    except FormatError:
+        raise
+    except StatmechError as exc:
+        raise FormatError(f"{path}: {exc}") from None
+    except CONTENT_ERRORS as exc:
+        what = " ".join(str(exc).split()) or type(exc).__name__
+        raise FormatError(f"{path}: damaged or incomplete run ({type(exc).__name__}: {what})") from None
 
 
 @cache
