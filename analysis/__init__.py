@@ -14,7 +14,7 @@ from statmech_nn.stats import Estimate
 from statmech_nn.study import unreadable_content
 
 from . import chaos, energy_landscape, info_plane, isometry, landscape, plots, rbm, rbm_random, rg, signal_prop
-from . import simplicity
+from . import optimization, simplicity
 
 #: The figure ``statmech-nn plot`` draws for a run of each study (default: time series and histograms).
 RUN_FIGURES = {
@@ -32,6 +32,8 @@ RUN_FIGURES = {
     "rg-decimate-1d": rg.run_figure,
     "rg-stack": rg.run_figure,
     "rg-flow": rg.run_figure,
+    "deep-linear": optimization.deep_linear_figure,
+    "hessian": optimization.hessian_figure,
     "info-plane": info_plane.run_figure,
 }
 

@@ -1,0 +1,114 @@
+"""Summaries of the optimisation and generalisation studies (docs/optimization.md).
+
+* :func:`analyze_deep_linear` (``deep-linear``): per (depth, mode) the simulated half-time beside the theory, per
+  depth the late-time loss decay rate (a least-squares slope of ln L against t, with its standard error) beside
+  −2 ln(1 − lr λ)/lr, and the final balancedness drift.
+* :func:`analyze_hessian` (``hessian``): per configuration the number of outliers, the top eigenvalue, the
+  fraction of the spectrum near zero, and the residual part's share of the top eigenvalue.
+* :func:`analyze_factorization` (``factorization``): per configuration the nuclear norm and effective rank of the
+  gradient-descent solution beside the minimum-nuclear-norm solution.
+* :func:`analyze_random_labels` (``random-labels``): per label-noise level the time to fit, the generalisation gap
+  and the complexity measures.
+
+Gradient descent is deterministic, so the measured numbers carry no sampling error: their error is reported as
+nan (the systematic difference from gradient flow, O(lr), is what the tests measure by halving lr).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from statmech_nn.errors import FormatError
+from statmech_nn.io.runfile import Run
+from statmech_nn.stats import Estimate
+
+
+def check_run(run: Run, study: str, complete: bool = True) -> None:
+    if run.study != study:
+        raise FormatError(f"{run.path}: a '{run.study}' run, not '{study}'")
+    if complete and not run.results:
+        raise FormatError(f"{run.path}: the '{run.study}' run has no results yet (status {run.status})")
+
+
+def _measured(value: float) -> Estimate:
+    """A deterministic measurement (no sampling error)."""
+    return Estimate(float(value), math.nan, math.nan, 1)
+
+
+def linear_rate(times: np.ndarray, loss: np.ndarray) -> tuple[float, float]:
+    """(rate, standard error) of ln L ≈ c − rate·t by least squares; nan with fewer than 3 points."""
+    if times.size < 3:
+        return math.nan, math.nan
+    a = np.vstack([np.ones_like(times), times]).T
+    coef, res, *_ = np.linalg.lstsq(a, np.log(loss), rcond=None)
+    sigma2 = float(res[0]) / (times.size - 2) if res.size else 0.0
+    cov = sigma2 * np.linalg.inv(a.T @ a)
+    return float(-coef[1]), float(math.sqrt(cov[1, 1]))
+
+
+def convergence_window(run: Run, column: slice, within: float = 0.05, floor: float = 1e-24) -> np.ndarray:
+    """Rows in the linear regime of one depth: every mode within ``within`` × s of its target and the loss above
+    the rounding ``floor``."""
+    modes = run["mode_strength"][:, column]
+    s = run.results["column_singular_value"][column]
+    near = np.all(np.abs(modes - s) <= within * s, axis=1)
+    return near
+
+
+def analyze_deep_linear(run: Run) -> dict[str, Estimate]:
+    """``half_time_D{D}_s{s}`` and ``half_time_theory_D{D}_s{s}`` per column (nan: not reached);
+    ``convergence_rate_D{D}`` (late-time slope of −ln L, rows with every mode within 5% of s) beside
+    ``convergence_rate_theory_D{D}``; ``balance_drift_D{D}`` at the last row."""
+    check_run(run, "deep-linear")
+    r, p = run.results, run.parameters
+    out = {}
+    for j, (d, s) in enumerate(zip(r["column_depth"], r["column_singular_value"])):
+        key = f"D{int(d)}_s{float(s):g}"
+        out[f"half_time_{key}"] = _measured(r["half_time"][j])
+        out[f"half_time_theory_{key}"] = Estimate.exact(r["half_time_theory"][j])
+    m = len(np.atleast_1d(p["singular_values"]))
+    times = run.observables["loss"].step * float(p["lr"])
+    for i, d in enumerate(np.atleast_1d(p["depth"])):
+        loss = run["loss"][:, i]
+        rows = convergence_window(run, slice(i * m, (i + 1) * m)) & (loss > 1e-24)
+        rate, err = linear_rate(times[rows], loss[rows])
+        out[f"convergence_rate_D{int(d)}"] = Estimate(rate, err, math.nan, int(rows.sum()))
+        out[f"convergence_rate_theory_D{int(d)}"] = Estimate.exact(r["convergence_rate_theory"][i])
+        out[f"balance_drift_D{int(d)}"] = _measured(run["balance_drift"][-1, i])
+    return out
+
+
+def _config_key(run: Run, i: int) -> str:
+    r = run.results
+    return f"k{int(r['classes'][i])}_h{int(r['hidden'][i])}"
+
+
+def near_zero_fraction(eigenvalues: np.ndarray, relative: float = 1e-3) -> float:
+    """The fraction of the spectrum with |λ| < relative × λ_max (the bulk at zero of Sagun et al.)."""
+    ev = eigenvalues[np.isfinite(eigenvalues)]
+    return float(np.mean(np.abs(ev) < relative * ev.max())) if ev.size else math.nan
+
+
+def analyze_hessian(run: Run) -> dict[str, Estimate]:
+    """Per configuration ``k{k}_h{h}``: ``n_outliers``, ``lambda_max``, ``near_zero_fraction`` (|λ| < 1e-3 λ_max),
+    ``residual_share`` (max |eig R| / λ_max(H)), ``trace`` (exact) beside ``slq_trace`` (Hutchinson error over the
+    probes), and ``final_loss``."""
+    from statmech_nn.nets.spectra import trace
+    check_run(run, "hessian")
+    r, out = run.results, {}
+    for i in range(len(r["classes"])):
+        key, ev = _config_key(run, i), r["eigenvalues"][i]
+        p = int(r["n_params"][i])
+        slq, err = trace(r["slq_nodes"][i], r["slq_weights"][i], lambda x: x, p)
+        out[f"slq_trace_{key}"] = Estimate(slq, err, math.nan, r["slq_nodes"].shape[1])
+        if np.isfinite(ev).any():
+            ev = ev[:p]
+            out[f"n_outliers_{key}"] = Estimate.exact(r["n_outliers"][i])
+            out[f"lambda_max_{key}"] = Estimate.exact(ev.max())
+            out[f"near_zero_fraction_{key}"] = Estimate.exact(near_zero_fraction(ev))
+            out[f"residual_share_{key}"] = Estimate.exact(np.abs(r["residual_eigenvalues"][i, :p]).max() / ev.max())
+            out[f"trace_{key}"] = Estimate.exact(ev.sum())
+        if "loss" in run.observables and len(run.observables["loss"]):
+            out[f"final_loss_{key}"] = _measured(run["loss"][-1, i])
+    return out
