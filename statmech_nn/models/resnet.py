@@ -67,23 +67,30 @@ class SampledNetwork:
         second = deepnet.draw_layer(rng, n, self.sa2, "gaussian") if self.architecture == "full" else None
         return first, second
 
+    def propagate(self, state: np.ndarray, layer: int) -> tuple[np.ndarray, np.ndarray | None, tuple]:
+        """(state^layer, hidden h^layer (full only, else None), the layer's draws) from state^{layer−1} (N, m)."""
+        n = state.shape[0]
+        first, second = self._draw(layer, n)
+        scale_w = math.sqrt(self.sw2 / n)
+        hidden = None
+        if self.architecture == "plain":
+            state = deepnet._gaussian_layer(self.phi.phi, first.gauss, scale_w, first.bias, state)
+        elif self.architecture == "reduced":
+            state = state + deepnet._gaussian_layer(self.phi.phi, first.gauss, scale_w, first.bias, state)
+        else:
+            hidden = deepnet._gaussian_layer(activation("linear").phi, first.gauss, scale_w, first.bias, state)
+            state = state + deepnet._gaussian_layer(self.phi.phi, second.gauss, math.sqrt(self.sv2 / n),
+                                                    second.bias, hidden)
+        return state, hidden, (first, second)
+
     def forward(self, h0: np.ndarray, depth: int) -> np.ndarray:
-        n = h0.shape[0]
-        scale_w, scale_v = math.sqrt(self.sw2 / n), math.sqrt(self.sv2 / n)
-        identity = activation("linear").phi
         state = np.ascontiguousarray(h0, dtype=float)
         self.layers, self.states, self.hidden = [], [state], []
         for layer in range(1, depth + 1):
-            first, second = self._draw(layer, n)
-            if self.architecture == "plain":
-                state = deepnet._gaussian_layer(self.phi.phi, first.gauss, scale_w, first.bias, state)
-            elif self.architecture == "reduced":
-                state = state + deepnet._gaussian_layer(self.phi.phi, first.gauss, scale_w, first.bias, state)
-            else:
-                h = deepnet._gaussian_layer(identity, first.gauss, scale_w, first.bias, state)
-                self.hidden.append(h)
-                state = state + deepnet._gaussian_layer(self.phi.phi, second.gauss, scale_v, second.bias, h)
-            self.layers.append((first, second))
+            state, hidden, draws = self.propagate(state, layer)
+            if hidden is not None:
+                self.hidden.append(hidden)
+            self.layers.append(draws)
             self.states.append(state)
         return np.stack(self.states)
 
@@ -115,6 +122,22 @@ def iid_input_pair(rng: np.random.Generator, width: int, q0: float, c0: float) -
     return math.sqrt(q0) * np.stack([z[:, 0], c0 * z[:, 0] + math.sqrt(max(0.0, 1 - c0 * c0)) * z[:, 1]], axis=1)
 
 
+def sample_network(seed, network: int, phi, architecture: str, sigma_w2: float, sigma_b2: float, q0: float, c0: float,
+                   depth: int, width: int, sigma_v2: float = 1.0, sigma_a2: float = 0.0, gradients: bool = False,
+                   iid_inputs: bool = False) -> dict:
+    """Network ``network`` of :func:`sampled_curves`: ``q``, ``c`` (and ``grad``) as arrays (depth + 1,)."""
+    net = SampledNetwork(seed, network, phi, architecture, sigma_w2, sigma_b2, sigma_v2, sigma_a2)
+    rng = deepnet.stream(seed, network, 0)
+    h0 = iid_input_pair(rng, width, q0, c0) if iid_inputs else deepnet.input_pair(rng, width, q0, c0)
+    states = net.forward(h0, depth)
+    q, c = np.array([deepnet.pair_statistics(state) for state in states]).T
+    out = {"q": q, "c": c}
+    if gradients:
+        g = deepnet.stream(seed, network, depth + 1).standard_normal((width, 1))
+        out["grad"] = np.sum(net.backprop(g)[:, :, 0] ** 2, axis=1) / width
+    return out
+
+
 def sampled_curves(phi, architecture: str, sigma_w2: float, sigma_b2: float, q0: float, c0: float, depth: int,
                    width: int, networks: int, seed, sigma_v2: float = 1.0, sigma_a2: float = 0.0,
                    gradients: bool = False, iid_inputs: bool = False) -> dict:
@@ -123,17 +146,7 @@ def sampled_curves(phi, architecture: str, sigma_w2: float, sigma_b2: float, q0:
     Gaussian pairs of variance q0 and correlation c0 (:func:`iid_input_pair`, the convention of
     :mod:`statmech_nn.meanfield.finite_width`). With ``gradients``, also ``grad`` = |δ^l|²/N for
     an output gradient δ^depth with i.i.d. N(0, 1) entries (stream (k, depth + 1)) backpropagated from input a."""
-    out = {"q": np.empty((networks, depth + 1)), "c": np.empty((networks, depth + 1))}
-    if gradients:
-        out["grad"] = np.empty((networks, depth + 1))
-    for k in range(networks):
-        net = SampledNetwork(seed, k, phi, architecture, sigma_w2, sigma_b2, sigma_v2, sigma_a2)
-        rng = deepnet.stream(seed, k, 0)
-        h0 = iid_input_pair(rng, width, q0, c0) if iid_inputs else deepnet.input_pair(rng, width, q0, c0)
-        states = net.forward(h0, depth)
-        for layer in range(depth + 1):
-            out["q"][k, layer], out["c"][k, layer] = deepnet.pair_statistics(states[layer])
-        if gradients:
-            g = deepnet.stream(seed, k, depth + 1).standard_normal((width, 1))
-            out["grad"][k] = np.sum(net.backprop(g)[:, :, 0] ** 2, axis=1) / width
-    return out
+    per = [sample_network(seed, k, phi, architecture, sigma_w2, sigma_b2, q0, c0, depth, width, sigma_v2, sigma_a2,
+                          gradients, iid_inputs) for k in range(networks)]
+    return {name: np.array([p[name] for p in per]).reshape(networks, depth + 1) for name in
+            (("q", "c", "grad") if gradients else ("q", "c"))}
