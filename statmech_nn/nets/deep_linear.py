@@ -135,13 +135,17 @@ def half_time(s: float, u0: float, depth: int, fraction: float = 0.5) -> float:
         return math.log((s - u0) / (s - uf))
     if depth == 2:
         return math.log(uf * (s - u0) / (u0 * (s - uf))) / (2.0 * s)
+    return quadrature_time(s, u0, uf, depth)
+
+
+def quadrature_time(s: float, u0: float, uf: float, depth: int) -> float:
+    """t(u₀ → u_f) = ∫ du / [D u^{2−2/D}(s − u)] by adaptive quadrature in z = ln u (any D ≥ 1; 0 < u₀ < u_f < s)."""
     power = 1.0 - 2.0 / depth
 
     def integrand(z):  # dt/dz = u / [D u^{2−2/D}(s − u)], u = e^z
         return math.exp(-power * z) / (depth * (s - math.exp(z)))
 
-    a, b = math.log(u0), math.log(uf)
-    edges = np.linspace(a, b, 9)
+    edges = np.linspace(math.log(u0), math.log(uf), 9)
     return float(sum(quad(integrand, lo, hi, epsabs=0.0, epsrel=1e-12, limit=200)[0]
                      for lo, hi in zip(edges[:-1], edges[1:])))
 
