@@ -129,9 +129,10 @@ def run_figure(run: Run):
     return _FIGURES[run.study](run)
 
 
-def receptive_fields_figure(run: Run, n_units: int = 8):
-    """Receptive fields W1, W1·W2, W1·W2·W3, … of an rg-stack run as L×L images: one row per depth, the
-    ``n_units`` most local units of that depth (largest f_k), colour scale symmetric per image."""
+def receptive_fields_figure(run: Run, n_units: int = 8, seed: int = 0):
+    """Receptive fields W1, W1·W2, W1·W2·W3, … of an rg-stack run as L×L images: one row per depth, a random
+    sample of ``n_units`` units of that depth (not the most local ones: the sample shows how typical locality is),
+    each titled with its block fraction f_k; colour scale symmetric per image."""
     from statmech_nn.rg.locality import block_fraction, receptive_fields
 
     if run.study != "rg-stack":
@@ -145,16 +146,20 @@ def receptive_fields_figure(run: Run, n_units: int = 8):
     fig, axes = plt.subplots(len(fields), n_cols, figsize=(1.3 * n_cols, 1.45 * len(fields)), squeeze=False)
     names = ["W1"] + ["W1·" + "·".join(f"W{j}" for j in range(2, d + 2)) for d in range(1, len(fields))]
     for d, f in enumerate(fields):
-        best = np.argsort(-block_fraction(f, L, k))[:n_cols]
-        for c, unit in enumerate(best):
+        fractions = block_fraction(f, L, k)
+        sample = np.sort(np.random.default_rng(seed).choice(f.shape[1], n_cols, replace=False))
+        for c, unit in enumerate(sample):
             img = f[:, unit].reshape(L, L)
             lim = np.abs(img).max() or 1.0
             ax = axes[d, c]
             ax.imshow(img, cmap="RdBu_r", vmin=-lim, vmax=lim)
+            ax.set_title(f"f = {fractions[unit]:.2f}", fontsize=6)
             ax.set_xticks([])
             ax.set_yticks([])
         axes[d, 0].set_ylabel(names[d], fontsize=8)
-    fig.suptitle(f"receptive fields (most local units per depth); {_title(run)}", fontsize=7)
+    title = (f"receptive fields (random sample of units per depth; f = weight fraction in the best {k}×{k} "
+             f"block); {_title(run)}")
+    fig.suptitle(textwrap.fill(title, 14 * n_cols + 20), fontsize=7)
     fig.tight_layout()
     return fig
 

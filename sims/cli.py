@@ -236,6 +236,40 @@ def _figures(args) -> int:
     return 0
 
 
+def _reproduce(args) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .reproduce import get_item, items, reproduce, write_gallery
+
+    registry = items()
+    if args.list:
+        print(f"{'id':<24} {'minutes quick / full':>20}  paper, figure: what it shows")
+        for item in registry.values():
+            print(f"{item.id:<24} {item.minutes[0]:>9g} / {item.minutes[1]:<8g}  {item.paper}, {item.figure}: "
+                  f"{item.claim}")
+        return 0
+    chosen = list(registry.values()) if args.all else [get_item(i) for i in args.ids]
+    if not chosen:
+        raise ParameterError("ids", "", "one or more item ids (see --list), or --all")
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    results = []
+    for item in chosen:
+        result = reproduce(item, out, quick=args.quick, workers=args.workers, scheduler=args.scheduler)
+        results.append(result)
+        verdict = "pass" if result.passed else "FAIL"
+        print(f"{item.id}: {verdict} ({sum(c['passed'] for c in result.checks)}/{len(result.checks)} checks, "
+              f"{result.seconds:.0f} s) -> {result.png}, {result.report}", flush=True)
+    if args.gallery:
+        print(f"wrote {write_gallery(results, args.gallery)}")
+    failed = [r.item.id for r in results if not r.passed]
+    if failed:
+        print(f"checks failed: {', '.join(failed)}", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
 def _sweep(args) -> int:
     from statmech_nn.sweep import run_sweep
 
@@ -282,6 +316,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trainability", action="store_true",
                    help="also train deep tanh networks over depth x sigma_w2 (a few minutes)")
     p.set_defaults(handler=_figures)
+    p = sub.add_parser("reproduce", help="published figures: run, draw and check each against the paper's numbers "
+                                         "(docs/gallery.md)")
+    p.add_argument("ids", nargs="*", metavar="ID", help="item ids (see --list)")
+    p.add_argument("--list", action="store_true", help="list the items: id, minutes (quick / full), paper, claim")
+    p.add_argument("--all", action="store_true", help="every item")
+    p.add_argument("--quick", action="store_true", help="the reduced variants (smaller runs, under a minute each)")
+    p.add_argument("--out-dir", default="repro", metavar="DIR", help="where to write (default: repro)")
+    p.add_argument("--workers", type=_positive_int("workers"), metavar="N", help="local workers for sweeps")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler for sweeps, or 'local'")
+    p.add_argument("--gallery", metavar="DOCS", help="also write DOCS/gallery.md and DOCS/gallery/ID.png")
+    p.set_defaults(handler=_reproduce)
     p = sub.add_parser("sweep", help="run a parameter sweep from a TOML spec (docs/sweeps.md)")
     p.add_argument("spec", help="the sweep spec (TOML)")
     p.add_argument("--out", required=True, metavar="PATH", help="the sweep file; shards go to PATH.d/")

@@ -1,0 +1,177 @@
+"""Random deep networks: Poole et al. 2016 (Figs. 1–4), Schoenholz et al. 2017, Raghu et al. 2017, Pennington et al.
+2017. The mean-field papers print few numbers; where a figure has none, its check compares the simulation with the
+paper's own equation (mean-field prediction) within the run's error bar, and says so."""
+from __future__ import annotations
+
+from statmech_nn.analysis import chaos as chaos_figures
+from statmech_nn.analysis import isometry as isometry_figures
+from statmech_nn.analysis import signal_prop as signal_figures
+from statmech_nn.stats import Estimate
+from statmech_nn.study import get_study
+
+from . import Check, Item, Run
+
+POOLE = "Poole, Lahiri, Raghu, Sohl-Dickstein, Ganguli 2016, Exponential expressivity in deep neural networks through transient chaos (NeurIPS)"
+SCHOENHOLZ = "Schoenholz, Gilmer, Ganguli, Sohl-Dickstein 2017, Deep information propagation (ICLR)"
+RAGHU = "Raghu, Poole, Kleinberg, Ganguli, Sohl-Dickstein 2017, On the expressive power of deep neural networks (ICML)"
+PENNINGTON = ("Pennington, Schoenholz, Ganguli 2017, Resurrecting the sigmoid in deep learning through dynamical "
+              "isometry: theory and practice (NeurIPS)")
+
+
+def summary(name: str, key: str):
+    """A check's measure: the study's summary ``key`` of output ``name`` as (value, error)."""
+    def measure(outputs) -> tuple[float, float]:
+        run = outputs[name]
+        e: Estimate = get_study(run.study).analyze(run)[key]
+        return e.value, e.error
+    return measure
+
+
+def theory(name: str, key: str):
+    """The mean-field number the run stored (the paper's equation evaluated by the package)."""
+    def measure(outputs) -> tuple[float, float]:
+        return float(outputs[name].results[key]), 0.0
+    return measure
+
+
+def against_theory(name: str, output: str, key: str, sigmas: float = 4.5, source: str = "", bias: float = 0.0,
+                   why: str = "") -> Check:
+    """Simulation ``key`` of ``output`` against the mean-field ``key_theory`` it stores, within ``sigmas`` errors
+    plus an allowance ``bias`` for the finite-width (O(1/N)) corrections the N → ∞ theory leaves out."""
+    def measure(outputs):
+        run = outputs[output]
+        est = get_study(run.study).analyze(run)
+        return est[key].value - est[f"{key}_theory"].value, est[key].error
+    reason = f"simulation minus mean-field theory, within {sigmas:g} standard errors over networks" + (
+        f" plus {bias:g} for finite width ({why})" if bias else "")
+    return Check(name, 0.0, bias, reason, measure, sigmas=sigmas,
+                 source=source or "the paper's mean-field equations; the figure prints no number")
+
+
+# ------------------------------------------------------------------------------------------ Poole Fig. 1, 2
+def _poole_fig1_runs(quick: bool) -> dict:
+    width, networks, depth = (200, 4, 8) if quick else (1000, 10, 12)
+    return {f"sw{sw}_q{q0}": Run("signal-prop", {"phi": "tanh", "sigma_w2": sw**2, "sigma_b2": 0.09, "depth": depth,
+                                                   "width": width, "networks": networks, "q0": q0, "seed": 2016})
+            for sw in signal_figures.POOLE_SIGMA_W for q0 in ((0.5, 14.0) if quick else (0.5, 4.0, 14.0))}
+
+
+POOLE_FIG1 = Item(
+    "poole2016-fig1", POOLE, "Fig. 1",
+    "The length map q^{l+1} = V(q^l) of tanh networks at σ_b = 0.3 converges to its fixed point q* within a few "
+    "layers, for σ_w = 1.3, 2.5, 4.0 and any q^0; sampled networks follow the map.",
+    _poole_fig1_runs, lambda out: signal_figures.poole_fig1(list(out.values())),
+    checks=(against_theory("q^L at σ_w = 4, q^0 = 14 (simulation − theory)", "sw4.0_q14.0", "q_L"),
+            against_theory("q^L at σ_w = 1.3, q^0 = 0.5 (simulation − theory)", "sw1.3_q0.5", "q_L")),
+    minutes=(0.2, 2.0),
+    differences="The paper's panel (b) shows iterated maps; here each point is the mean of sampled networks "
+                "(width 1000, 10 networks; quick: 200, 4). The figure prints no numbers, so the checks compare "
+                "simulation with the paper's own map.")
+
+POOLE_FIG2 = Item(
+    "poole2016-fig2", POOLE, "Fig. 2",
+    "χ_1 over (σ_w, σ_b) for tanh: the χ_1 = 1 line separates order from chaos; at σ_b² = 0.05 it sits at "
+    "σ_w² ≈ 1.76 (Schoenholz et al. 2017).",
+    lambda quick: {"critical": Run("signal-prop", {"phi": "tanh", "sigma_w2": 1.76, "sigma_b2": 0.05, "seed": 1})},
+    lambda out: signal_figures.poole_fig2(n=21),
+    checks=(Check("σ_w²,c at σ_b² = 0.05", 1.76, 0.005, "the paper quotes two decimals",
+                  theory("critical", "sigma_w2_critical"), source="Schoenholz et al. 2017, text"),
+            Check("χ_1 at (1.76, 0.05)", 1.0, 0.005, "at the quoted critical point χ_1 = 1 to the quoted precision",
+                  theory("critical", "chi1"), source="definition of the critical line")),
+    minutes=(0.2, 0.5),
+    differences="Theory only (a 21 × 21 grid in the quick and full variants; the paper's figure is a heat map "
+                "of the same quantity).")
+
+
+# ------------------------------------------------------------------------------------------ Poole Figs. 3–4
+def _chaos_runs(quick: bool) -> dict:
+    from statmech_nn.sims.chaos import POOLE_RUN, POOLE_SIGMA_W2
+
+    size = {"width": 400, "points": 2000, "depth": 8} if quick else {}
+    return {phase: Run("chaos", {**POOLE_RUN, **size, "sigma_w2": sw2, "networks": 2 if quick else 3, "seed": 2016})
+            for phase, sw2 in POOLE_SIGMA_W2.items()}
+
+
+POOLE_FIG3 = Item(
+    "poole2016-fig3", POOLE, "Fig. 3",
+    "A great circle of inputs through tanh networks (σ_b² = 0.1): its length shrinks per layer in the ordered phase, "
+    "is kept at χ_1 = 1 and grows by √χ_1 per layer in the chaotic phase (σ_w² = 4: 1.1504).",
+    _chaos_runs, lambda out: chaos_figures.poole_fig3(list(out.values())),
+    checks=(against_theory("length ratio per layer, chaotic (simulation − √χ_1)", "chaotic", "length_ratio",
+                           bias=0.005, why="the length ratio sits 0.2 % above √χ_1 at N = 1000, 8σ of 3 networks"),
+            against_theory("length ratio per layer, critical (simulation − 1)", "critical", "length_ratio",
+                           bias=0.005, why="the length ratio sits 0.2 % above √χ_1 at N = 1000, 8σ of 3 networks"),
+            against_theory("length ratio per layer, ordered (simulation − √χ_1)", "ordered", "length_ratio",
+                           bias=0.005, why="the length ratio sits 0.2 % above √χ_1 at N = 1000, 8σ of 3 networks")),
+    minutes=(0.3, 10.0),
+    differences="Width 1000 and 2000 points (quick: 200, 400) instead of the paper's plotted example networks.")
+
+POOLE_FIG4 = Item(
+    "poole2016-fig4", POOLE, "Fig. 4",
+    "The normalised curvature κ̄ = √N κ of the propagated circle approaches its mean-field value, largest in the "
+    "chaotic phase.",
+    _chaos_runs, lambda out: chaos_figures.poole_fig4(list(out.values())),
+    checks=(against_theory("κ̄ at the last layer, chaotic (simulation − theory)", "chaotic", "curvature_L",
+                           bias=0.06, why="κ̄ sits 2 % above theory at N = 1000, depth 20 (docs/chaos.md)"),),
+    minutes=(0.3, 10.0),
+    differences="The paper's curvature theory is for N → ∞; the package's mean field uses the exact finite-width "
+                "factor N(N−1)/((N−2)(N−4)) of E[κ'²] (docs/chaos.md), and the check allows the remaining O(1/N) "
+                "terms. Quick: N = 400, 2000 points, depth 8.")
+
+
+# ------------------------------------------------------------------------------------------ Raghu 2017
+def _raghu_runs(quick: bool) -> dict:
+    from statmech_nn.sims.chaos import RAGHU_CASES, RAGHU_RUN
+
+    size = {"width": 300, "points": 2000, "depth": 6} if quick else {}
+    return {f"{phi}_{sw2:g}": Run("chaos", {**RAGHU_RUN, **size, "phi": phi, "sigma_w2": sw2,
+                                            "sigma_b2": 0.0 if phi == "relu" else 0.1, "networks": 2 if quick else 3,
+                                            "seed": 2017})
+            for phi, sw2 in RAGHU_CASES}
+
+
+RAGHU_FIG = Item(
+    "raghu2017-fig1", RAGHU, "Fig. 1 (trajectory length)",
+    "Trajectory length grows exponentially with depth for tanh at large σ_w² and not for ReLU at σ_w² = 2 "
+    "(χ_1 = 1); neuron transitions grow in proportion to the length.",
+    _raghu_runs, lambda out: chaos_figures.raghu_length(list(out.values())),
+    checks=(against_theory("length ratio per layer, tanh σ_w² = 9 (simulation − theory)", "tanh_9", "length_ratio",
+                           bias=0.005, why="the length ratio sits 0.2 % above √χ_1 at N = 1000, 8σ of 3 networks"),
+            Check("length ratio per layer, ReLU σ_w² = 2", 1.0, 0.0, "ReLU at He initialisation keeps lengths "
+                  "(χ_1 = 1) within 4.5 standard errors", summary("relu_2", "length_ratio"), sigmas=4.5,
+                  source="mean field: χ_1 = σ_w²/2 = 1")),
+    minutes=(0.3, 8.0),
+    differences="The figure number is the trajectory-length figure of the paper as the package reads it; the "
+                "paper grows lengths from random starts, here from circles of radius √(N q0), q0 = 1.")
+
+
+# ------------------------------------------------------------------------------------------ Pennington 2017
+def _pennington_runs(quick: bool) -> dict:
+    width, networks = (120, 4) if quick else (400, 8)
+    return {f"{weights}_L{depth}": Run("isometry", {"phi": "tanh", "weights": weights, "sigma_b2": 1e-4,
+                                                     "depth": depth, "width": width, "networks": networks,
+                                                     "seed": 2017})
+            for weights in ("orthogonal", "gaussian") for depth in ((2, 8) if quick else (2, 8, 32))}
+
+
+PENNINGTON_FIG2 = Item(
+    "pennington2017-fig2", PENNINGTON, "Fig. 2",
+    "At criticality the singular values of the input–output Jacobian of tanh networks stay concentrated near 1 "
+    "for orthogonal weights and spread with depth for Gaussian weights; free probability predicts both densities.",
+    _pennington_runs, lambda out: isometry_figures.pennington_figure(list(out.values())),
+    checks=(Check("mean eigenvalue of JJᵀ, orthogonal, L = 8", 1.0, 0.0, "χ_1 = 1 makes the mean 1; within 4.5 "
+                  "standard errors over networks", summary("orthogonal_L8", "jjt_mean"), sigmas=4.5,
+                  source="paper, Sec. 2: E[λ] = χ_1^L"),
+            Check("variance of JJᵀ eigenvalues, Gaussian, L = 8 (sampled − predicted)", 0.0, 0.0,
+                  "within 4.5 standard errors over networks", lambda out: _variance_gap(out["gaussian_L8"]),
+                  sigmas=4.5, source="free-probability prediction of the paper")),
+    minutes=(0.3, 6.0),
+    differences="σ_b² = 1e-4 at the critical σ_w² the package solves for; width 400 (quick 120) instead of 1000.")
+
+
+def _variance_gap(run) -> tuple[float, float]:
+    est = get_study(run.study).analyze(run)
+    return est["jjt_variance"].value - est["jjt_variance_predicted"].value, est["jjt_variance"].error
+
+
+ITEMS = (POOLE_FIG1, POOLE_FIG2, POOLE_FIG3, POOLE_FIG4, RAGHU_FIG, PENNINGTON_FIG2)
