@@ -7,6 +7,8 @@
 """
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 
 from statmech_nn.errors import FormatError
