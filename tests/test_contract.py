@@ -42,7 +42,15 @@ def example(name: str, rbm_model: str) -> dict:
 
 def numbers(run) -> dict:
     out = {f"observables/{k}/{part}": getattr(s, part) for k, s in run.observables.items() for part in ("step", "value")}
-    out.update({f"results/{k}": v for k, v in run.results.items()})
+    out.update(_flat(run.results, "results"))
+    return out
+
+
+def _flat(tree: dict, prefix: str) -> dict:
+    """Nested results (subgroups) as one level of "a/b/c" keys."""
+    out = {}
+    for k, v in tree.items():
+        out.update(_flat(v, f"{prefix}/{k}") if isinstance(v, dict) else {f"{prefix}/{k}": v})
     return out
 
 

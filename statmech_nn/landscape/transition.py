@@ -8,9 +8,11 @@
   Cerjan & Miller 1981; Baker, J. Comput. Chem. 7, 385 (1986)): uphill along the lowest Hessian mode, downhill
   along all others, trust radius ``max_step``; the system's zero modes are left out.
 * :func:`verify_ts` — a stationary point is a transition state when its Hessian has exactly one negative
-  eigenvalue (zero modes excluded) and the two descents started a small step ± along that eigenvector reach
-  two distinct minima (descents by L-BFGS, :func:`.minimize.minimize`, which follows the steepest-descent
-  path's basin from so close to the saddle).
+  eigenvalue (zero modes excluded) and the two steepest-descent paths started a small step ± along that
+  eigenvector reach two distinct minima (:func:`descent_path`: steps along −∇E of length ≤ ``max_step`` until
+  the Hessian is positive definite and the Newton step is shorter than ``max_step``; then Newton steps on the
+  non-zero modes polish the minimum — an L-BFGS run would begin with a step of unit length and can land in
+  another basin).
 * :func:`connect` — DNEB between two stored minima; every local maximum of the band is refined and verified;
   verified transition states and the minima they connect go into the database.
 """
@@ -21,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .database import Database, components
-from .minimize import converged, minimize
+from .minimize import Minimum, converged, minimize
 
 
 def _tangents(images, energies):
@@ -134,6 +136,42 @@ def refine_ts(system, x0, gtol: float = 1e-6, max_step: float = 0.1, iterations:
     return x, float(e), bool(np.max(np.abs(g)) < gtol)
 
 
+def descent_path(system, x, max_step: float = 0.02, gtol: float = 1e-6, iterations: int = 20000):
+    """The minimum at the end of the steepest-descent path from x (see the module docstring)."""
+    x = np.array(x, dtype=np.float64)
+    e, g = system.energy_and_gradient(x)
+    alpha = max_step / max(np.linalg.norm(g), 1e-300)
+    for k in range(iterations):
+        if k % 10 == 0:
+            w, vec = _nonzero_modes(system, system.hessian(x))
+            if w[0] > 0 and np.linalg.norm((vec.T @ g) / w) < max_step:
+                return _newton_polish(system, x, gtol)
+        step = -alpha * g
+        norm = np.linalg.norm(step)
+        if norm > max_step:
+            step *= max_step / norm
+        trial = system.normalize(x + step)
+        e_new, g_new = system.energy_and_gradient(trial)
+        if e_new < e:
+            x, e, g = trial, e_new, g_new
+            alpha *= 1.2
+        else:
+            alpha *= 0.5
+    return minimize(system, x, gtol)
+
+
+def _newton_polish(system, x, gtol: float, iterations: int = 50):
+    """Newton steps x ← x − Σ_i (v_iᵀg/λ_i) v_i over the non-zero modes, from inside a minimum's quadratic region."""
+    for _ in range(iterations):
+        e, g = system.energy_and_gradient(x)
+        if np.max(np.abs(g)) <= gtol:
+            break
+        w, vec = _nonzero_modes(system, system.hessian(x))
+        x = system.normalize(x - vec @ ((vec.T @ g) / w))
+    e, g = system.energy_and_gradient(x)
+    return Minimum(x, float(e), float(np.max(np.abs(g))), 0)
+
+
 class VerifiedTS(NamedTuple):
     x: np.ndarray
     energy: float
@@ -158,7 +196,7 @@ def verify_ts(system, x, displacement: float = 0.02, eig_tol: float = 1e-6, gtol
             if system.energy(trial) < e:
                 break
             delta *= 0.5
-        ends.append(minimize(system, trial, gtol))
+        ends.append(descent_path(system, trial, displacement, gtol))
     if not (converged(ends[0], gtol) and converged(ends[1], gtol)):
         return None
     if system.same(ends[0].x, ends[1].x) and abs(ends[0].energy - ends[1].energy) < 1e-6 * max(1, abs(e)):
