@@ -14,10 +14,13 @@ from statmech_nn.stats import Estimate
 from statmech_nn.study import unreadable_content
 
 from . import chaos, energy_landscape, info_plane, isometry, landscape, plots, rbm, rbm_random, rg, signal_prop
-from . import optimization, simplicity
+from . import learning, optimization, simplicity
 
 #: The figure ``statmech-nn plot`` draws for a run of each study (default: time series and histograms).
 RUN_FIGURES = {
+    "capacity": learning.capacity_figure,
+    "hopfield": learning.hopfield_figure,
+    "teacher-student": learning.teacher_student_figure,
     "simplicity": simplicity.run_figure,
     "signal-prop": signal_prop.run_figure,
     "chaos": chaos.run_figure,
@@ -39,6 +42,8 @@ RUN_FIGURES = {
 
 #: The figure ``statmech-nn plot`` draws for a sweep of a study when no --x/--y/--hue/--map is given.
 SWEEP_FIGURES = {
+    "hopfield": learning.hopfield_sweep_figure,
+    "teacher-student": learning.teacher_student_sweep_figure,
     "simplicity": simplicity.depth_figure,
     "rbm-random": rbm_random.phase_figure,
     "info-plane": info_plane.seeds_figure,
