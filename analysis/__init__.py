@@ -37,6 +37,7 @@ RUN_FIGURES = {
     "rg-flow": rg.run_figure,
     "deep-linear": optimization.deep_linear_figure,
     "hessian": optimization.hessian_figure,
+    "factorization": optimization.factorization_figure,
     "info-plane": info_plane.run_figure,
 }
 

@@ -109,3 +109,30 @@ def hessian_figure(run: Run):
                  f"{prm['samples']} samples", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def factorization_figure(run: Run):
+    check_run(run, "factorization")
+    r, prm = run.results, run.parameters
+    scales, widths = r["init_scale"], r["width"]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.4))
+    ax = axes[0]
+    nuc = run.observables["nuclear_norm"]
+    for i, (a, d) in enumerate(zip(scales, widths)):
+        ax.semilogy(nuc.step[1:], nuc.value[1:, i], color=f"C{i}", label=f"α = {a:g}, d = {d}")
+    ax.axhline(float(r["min_nuclear_norm"]), color="k", ls="--", lw=0.8, label="min nuclear norm (ADMM)")
+    ax.set(xscale="log", xlabel="step", ylabel="|X|_*", title="nuclear norm along gradient descent")
+    ax.legend(fontsize=7)
+    for ax, name, label in ((axes[1], "nuclear_norm", "|X|_* at the end"),
+                            (axes[2], "effective_rank", "effective rank at the end")):
+        for j, d in enumerate(np.unique(widths)):
+            sel = widths == d
+            ax.plot(scales[sel], r[name][sel], "o-", color=f"C{j}", label=f"d = {d}")
+        ref = r["min_nuclear_norm"] if name == "nuclear_norm" else r["min_nuclear_rank"]
+        ax.axhline(float(ref), color="k", ls="--", lw=0.8, label="min-nuclear-norm solution")
+        ax.set(xscale="log", xlabel="initialisation scale α", ylabel=label)
+        ax.legend(fontsize=8)
+    fig.suptitle(f"factorization: n = {prm['n']}, rank {prm['rank']}, {prm['observations']} {prm['measurements']} "
+                 f"measurements, lr = {prm['lr']:g}, {prm['steps']} steps", fontsize=9)
+    fig.tight_layout()
+    return fig

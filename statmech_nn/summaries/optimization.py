@@ -112,3 +112,21 @@ def analyze_hessian(run: Run) -> dict[str, Estimate]:
         if "loss" in run.observables and len(run.observables["loss"]):
             out[f"final_loss_{key}"] = _measured(run["loss"][-1, i])
     return out
+
+
+def analyze_factorization(run: Run) -> dict[str, Estimate]:
+    """``min_nuclear_norm``, ``truth_nuclear_norm``, ``min_nuclear_error`` (|X_min − X*|_F); per configuration
+    ``a{α}_d{d}``: ``nuclear_norm``, ``excess_nuclear_norm`` (|X|_* / min − 1), ``effective_rank``, ``error``
+    (|X − X*|_F), ``distance_to_min`` and ``final_loss``."""
+    check_run(run, "factorization")
+    r = run.results
+    out = {name: Estimate.exact(r[name]) for name in ("min_nuclear_norm", "truth_nuclear_norm", "min_nuclear_error")}
+    for i, (scale, d) in enumerate(zip(r["init_scale"], r["width"])):
+        key = f"a{float(scale):g}_d{int(d)}"
+        out[f"nuclear_norm_{key}"] = _measured(r["nuclear_norm"][i])
+        out[f"excess_nuclear_norm_{key}"] = _measured(r["nuclear_norm"][i] / r["min_nuclear_norm"] - 1.0)
+        out[f"effective_rank_{key}"] = _measured(r["effective_rank"][i])
+        out[f"error_{key}"] = _measured(r["error"][i])
+        out[f"distance_to_min_{key}"] = _measured(r["distance_to_min"][i])
+        out[f"final_loss_{key}"] = _measured(run["loss"][-1, i])
+    return out
