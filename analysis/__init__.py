@@ -15,6 +15,7 @@ from statmech_nn.study import unreadable_content
 
 from . import chaos, energy_landscape, info_plane, isometry, landscape, plots, rbm, rbm_random, rg, signal_prop
 from . import learning, optimization, simplicity
+from . import gradients, nngp
 
 #: The figure ``statmech-nn plot`` draws for a run of each study (default: time series and histograms).
 RUN_FIGURES = {
@@ -23,6 +24,8 @@ RUN_FIGURES = {
     "teacher-student": learning.teacher_student_figure,
     "simplicity": simplicity.run_figure,
     "signal-prop": signal_prop.run_figure,
+    "gradients": gradients.run_figure,
+    "nngp": nngp.run_figure,
     "chaos": chaos.run_figure,
     "isometry": isometry.run_figure,
     "rbm-train": rbm.run_figure,
@@ -43,6 +46,7 @@ RUN_FIGURES = {
 
 #: The figure ``statmech-nn plot`` draws for a sweep of a study when no --x/--y/--hue/--map is given.
 SWEEP_FIGURES = {
+    "signal-prop": signal_prop.residual_phase_figure,
     "hopfield": learning.hopfield_sweep_figure,
     "teacher-student": learning.teacher_student_sweep_figure,
     "simplicity": simplicity.depth_figure,

@@ -34,18 +34,27 @@ def _layers_panel(ax, run: Run, name: str, color="C0", label=None) -> None:
 
 
 def run_figure(run: Run):
-    """q^l and c^l against layer l: theory (lines, fixed points dashed) and simulation (points ± s.e.m.)."""
+    """q^l and c^l against layer l: theory (lines, fixed points dashed) and simulation (points ± s.e.m.);
+    finite-width runs: :func:`finite_width_figure`."""
+    if int(run.parameters.get("finite_width", 0)):
+        return finite_width_figure(run)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     for ax, name in zip(axes, ("q", "c")):
         _layers_panel(ax, run, name, label="mean-field theory")
-        star = float(run.results[f"{name}_star"])
+        star = float(run.results.get(f"{name}_star", math.nan))
+        if name == "c" and "c_inf" in run.results:
+            star = float(run.results["c_inf"])
         if math.isfinite(star):
             ax.axhline(star, color="k", ls="--", lw=0.8, label=f"{name}* = {star:.4g}")
         ax.set_xlabel("layer l")
         ax.set_ylabel(f"{name}^l")
         ax.legend(fontsize=8)
     p = run.parameters
-    fig.suptitle(f"signal-prop: φ = {p['phi']}, σ_w² = {p['sigma_w2']}, σ_b² = {p['sigma_b2']}, "
+    if p.get("architecture", "plain") == "resnet":
+        axes[0].set_yscale("log")
+        axes[1].set_xscale("symlog", linthresh=1.0)
+    fig.suptitle(f"signal-prop ({p.get('architecture', 'plain')}"
+                 f"{' ' + p['residual'] if p.get('architecture') == 'resnet' else ''}): φ = {p['phi']}, σ_w² = {p['sigma_w2']}, σ_b² = {p['sigma_b2']}, "
                  f"N = {p['width']}, {p['networks']} {p['weights']} networks", fontsize=9)
     fig.tight_layout()
     return fig
@@ -126,5 +135,77 @@ def trainability_figure(result: dict):
     ax.set(xlabel="σ_w²", ylabel="depth L", ylim=(depths.min() - 1, depths.max() + 1),
            title=f"tanh, σ_b² = {result['sigma_b2']}, width {int(result['width'])}")
     ax.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def finite_width_figure(run: Run):
+    """A ``--finite-width`` run: (a) ĉ^l − c^l per width (points ± s.e.m.) with the predicted c_coef^l/N (lines);
+    (b) the last layer's residuals of q and c against 1/N, the predicted slopes and the fit through zero."""
+    from statmech_nn.summaries.signal_prop import bias_fit
+
+    widths = np.atleast_1d(np.asarray(run.parameters["width"], dtype=int))
+    n = int(run.parameters["networks"])
+    fig, (ax_l, ax_n) = plt.subplots(1, 2, figsize=(10.5, 4))
+    layers = run.observables["c"].step
+    for k, width in enumerate(widths):
+        resid = run["c"][:, k] - run.results["c_theory"][layers]
+        ax_l.errorbar(layers, resid, yerr=run["c_std"][:, k] / math.sqrt(n), fmt="o", ms=3, color=f"C{k}",
+                      mfc="none", label=f"N = {width}")
+        ax_l.plot(layers, run.results["c_coef"][layers] / width, "-", color=f"C{k}", lw=1)
+    ax_l.axhline(0, color="k", lw=0.6)
+    ax_l.set(xlabel="layer l", ylabel="ĉ^l − c^l", title="simulation (points) and 1/N theory (lines)")
+    ax_l.legend(fontsize=7)
+    inv = 1.0 / widths
+    line = np.linspace(0, inv.max() * 1.05, 20)
+    for k, name in enumerate(("q", "c")):
+        mean, sem = run[name][-1], run[f"{name}_std"][-1] / math.sqrt(n)
+        resid = mean - run.results[f"{name}_theory"][-1]
+        slope, error = bias_fit(resid, sem, widths)
+        coef = float(run.results[f"{name}_coef"][-1])
+        ax_n.errorbar(inv, resid, yerr=sem, fmt="o", color=f"C{k}", ms=4, label=f"{name}̂^L − {name}^L")
+        ax_n.plot(line, coef * line, "-", color=f"C{k}", lw=1, label=f"theory slope {coef:.3g}")
+        ax_n.plot(line, slope * line, ":", color=f"C{k}", lw=1, label=f"fit {slope:.3g} ± {error:.2g}")
+    ax_n.axhline(0, color="k", lw=0.6)
+    ax_n.set(xlabel="1/N", ylabel=f"residual at layer L = {int(layers[-1])}", title="bias against 1/N")
+    ax_n.legend(fontsize=7)
+    p = run.parameters
+    fig.suptitle(f"finite width: φ = {p['phi']}, σ_w² = {p['sigma_w2']}, σ_b² = {p['sigma_b2']}, {n} networks "
+                 "per width", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def residual_phase_figure(sweep):
+    """A theory sweep of ``signal-prop`` with ``architecture = resnet`` over σ_w² × σ_b²: c^L, q^L/L and
+    log10 |δ^0|²/|δ^L|² at depth L (Yang & Schoenholz 2017's phase diagrams: no edge of chaos, smooth maps)."""
+    from statmech_nn.errors import FormatError
+
+    if sweep.study != "signal-prop" or sweep.parameters.get("architecture") != "resnet" \
+            or not {"sigma_w2", "sigma_b2"} <= set(sweep.axes):
+        raise FormatError(f"{sweep.path}: residual_phase_figure needs a resnet signal-prop sweep over sigma_w2 and "
+                          "sigma_b2")
+    names = list(sweep.axes)
+    depth = int(sweep.parameters.get("depth", 30))
+
+    def grid(name):
+        values = sweep.results[name].mean.reshape(sweep.shape)
+        return values if names.index("sigma_w2") < names.index("sigma_b2") else values.T
+
+    sw, sb = sweep.axes["sigma_w2"], sweep.axes["sigma_b2"]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    panels = ((grid("c_L_theory"), "c^L"), (grid("q_L_theory") / depth, "q^L / L"),
+              (np.log10(grid("grad_ratio")), "log10 |δ^0|²/|δ^L|²"))
+    for ax, (values, title) in zip(axes, panels):
+        mesh = ax.pcolormesh(sw, sb, values.T, shading="nearest", cmap="viridis")
+        fig.colorbar(mesh, ax=ax, label=title)
+        ax.set(xlabel="σ_w²", ylabel="σ_b²", title=f"{title}, L = {depth}")
+    if "c_inf" in sweep.results:
+        ax = axes[0]
+        ax.contour(sw, sb, grid("c_inf").T, levels=[0.1, 0.2, 0.3, 0.5], colors="w", linewidths=0.8)
+        ax.plot([], [], color="w", label="c_∞ = 0.1, 0.2, 0.3, 0.5")
+        ax.legend(fontsize=7, loc="upper right")
+    fig.suptitle(f"residual ({sweep.parameters.get('residual', 'reduced')}) {sweep.parameters.get('phi', 'tanh')} "
+                 "networks", fontsize=9)
     fig.tight_layout()
     return fig
