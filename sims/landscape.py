@@ -35,7 +35,7 @@ from .rbm_landscape import _check as rbm_check
 from .rbm_landscape import barrier_method
 
 #: Default basin-hopping (step, temperature) of each system (--step 0, --temperature -1).
-HOP_DEFAULTS = {"lj": (0.36, 0.8), "muller-brown": (0.3, 20.0), "pspin": (0.5, 0.5), "mlp": (1.0, 0.05)}
+HOP_DEFAULTS = {"lj": (0.36, 0.8), "muller-brown": (0.3, 20.0), "pspin": (1.5, 1.0), "mlp": (1.0, 0.05)}
 
 
 def _check(s: Settings) -> None:
@@ -66,9 +66,9 @@ PARAMS = ParamSet(
     Param("atoms", int, 13, "lj: number of atoms", low=2, high=150),
     Param("hops", int, 1000, "basin-hopping steps (per hidden width for mlp)", low=0, high=10**7),
     Param("step", float, 0.0, "basin-hopping step size (0: the system's default: lj 0.36, muller-brown 0.3, "
-          "pspin 0.5, mlp 1.0)", low=0),
+          "pspin 1.5, mlp 1.0)", low=0),
     Param("temperature", float, -1.0, "basin-hopping temperature (-1: the system's default: lj 0.8, "
-          "muller-brown 20, pspin 0.5, mlp 0.05)", low=-1),
+          "muller-brown 20, pspin 1, mlp 0.05)", low=-1),
     Param("connect", int, 30, "transition-state connect steps after hopping (per hidden width for mlp)", low=0,
           high=100000),
     Param("images", int, 10, "images of each doubly-nudged elastic band", low=1, high=200),

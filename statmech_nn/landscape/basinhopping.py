@@ -26,12 +26,12 @@ class Hop(NamedTuple):
     new: bool          # first time found
 
 
-def hop(system, db: Database, walker: dict, step: float, temperature: float, gtol: float = 1e-6) -> Hop:
+def hop(system, db: Database, walker: dict, step: float, temperature: float, gtol: float | None = None) -> Hop:
     """One hop from ``walker = {"x", "energy", "rng"}`` (updated in place on acceptance; ``rng`` always)."""
     s = walker["rng"]
     trial = minimize(system, system.perturb(walker["x"], s, step), gtol)
     u = next_double(s)
-    if not converged(trial, gtol):  # not a minimum: nothing stored, the hop is rejected
+    if not converged(system, trial, gtol):  # not a minimum: nothing stored, the hop is rejected
         return Hop(trial.energy, False, -1, False)
     index, new = db.add_minimum(trial.x, trial.energy)
     delta = trial.energy - float(walker["energy"])
@@ -42,7 +42,7 @@ def hop(system, db: Database, walker: dict, step: float, temperature: float, gto
     return Hop(trial.energy, bool(accepted), index, new)
 
 
-def start_walker(system, db: Database, seed, gtol: float = 1e-6) -> dict:
+def start_walker(system, db: Database, seed, gtol: float | None = None) -> dict:
     """A walker at the minimum reached from the system's random start drawn from stream ``seed``."""
     s = xoshiro256_state(seed_sequence(seed))
     first = minimize(system, system.start(s), gtol)

@@ -26,9 +26,11 @@ def serial_blas():
         yield
 
 
-def minimize(system, x0, gtol: float = 1e-6, max_iter: int = 10000, restarts: int = 3) -> Minimum:
+def minimize(system, x0, gtol: float | None = None, max_iter: int = 10000, restarts: int = 3) -> Minimum:
     """The local minimum reached from ``x0`` (see the module docstring); L-BFGS is restarted from where it
-    stopped (at most ``restarts`` times) while the gradient is above ``gtol``. ``converged`` tells."""
+    stopped (at most ``restarts`` times) while the gradient is above ``gtol`` (default: the system's ``gtol``).
+    :func:`converged` tells whether it got there."""
+    gtol = gtol or system.gtol
     x, evaluations = np.asarray(x0, dtype=np.float64), 0
     for _ in range(restarts + 1):
         res = scipy_minimize(system.energy_and_gradient, x, jac=True, method="L-BFGS-B",
@@ -41,9 +43,9 @@ def minimize(system, x0, gtol: float = 1e-6, max_iter: int = 10000, restarts: in
     return Minimum(x, float(e), float(np.max(np.abs(g))), evaluations)
 
 
-def converged(m: Minimum, gtol: float = 1e-6) -> bool:
-    """A minimisation that ended at a finite energy with the gradient below 10·gtol."""
-    return bool(np.isfinite(m.energy) and m.grad_max <= 10 * gtol)
+def converged(system, m: Minimum, gtol: float | None = None) -> bool:
+    """A minimisation that ended at a finite energy with the gradient below 10·gtol (default: the system's)."""
+    return bool(np.isfinite(m.energy) and m.grad_max <= 10 * (gtol or system.gtol))
 
 
 def hessian_eigenvalues(system, x) -> np.ndarray:

@@ -11,7 +11,7 @@ A system is an object with
 * ``same(x, y, tol)`` — True when x and y are the same structure up to the system's symmetries (translation,
   rotation and permutation of identical atoms; global sign σ → −σ of an even p-spin; permutation and sign flip
   of the hidden units of an odd-activation network); ``distance(x, y)`` — the distance after that alignment;
-* ``units`` — the energy units, stored with the run.
+* ``units`` — the energy units, stored with the run; ``gtol`` — the gradient at which minimisations stop.
 
 Systems here: :class:`LennardJones` (4ε[(σ/r)¹² − (σ/r)⁶], ε = σ = 1), :class:`MullerBrown` (Müller & Brown,
 Theor. Chim. Acta 53, 75 (1979)), :class:`SphericalPSpin` (:class:`statmech_nn.spinglass.pspin.PSpin` on
@@ -37,6 +37,7 @@ class System:
     dim: int
     n_zero_modes: int = 0
     units: str = ""
+    gtol: float = 1e-6  # minimisations converge when max |∂E/∂x_i| < gtol
 
     def energy(self, x) -> float:
         return self.energy_and_gradient(x)[0]
@@ -264,6 +265,7 @@ class NetworkLoss(System):
     function θ ↦ test loss, stored per minimum."""
 
     units = "loss (data term + l2/2 |theta|^2)"
+    gtol = 1e-9  # weight decay makes minima shallow: positions are known to ~ gtol / l2
 
     def __init__(self, objective, test=None, init_scale: float = 1.0):
         sizes = objective.model.sizes

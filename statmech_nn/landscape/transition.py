@@ -64,11 +64,12 @@ def dneb_forces(system, images, spring: float):
     return energies, np.array(forces)
 
 
-def dneb(system, xa, xb, n_images: int = 10, spring: float | None = None, iterations: int = 500,
-         ftol: float = 1e-3):
+def dneb(system, xa, xb, n_images: int = 10, spring: float | None = None, iterations: int = 200,
+         ftol: float = 1e-2):
     """Relaxed band from xa to xb with ``n_images`` interior images (linear interpolation to start):
     (images (n_images + 2, d), energies). ``spring`` defaults to a scale of the energy barrier over the squared
-    image spacing."""
+    image spacing; relaxed until the largest force is below ``ftol`` times the initial one (the band need
+    only bracket the saddles: eigenvector following converges them)."""
     xb = system.align(xb, xa) if hasattr(system, "align") else xb
     images = np.array([xa + (xb - xa) * t for t in np.linspace(0.0, 1.0, n_images + 2)])
     seg = np.linalg.norm(xb - xa) / (n_images + 1)
@@ -76,12 +77,12 @@ def dneb(system, xa, xb, n_images: int = 10, spring: float | None = None, iterat
     if spring is None:
         spring = max(np.ptp(energies), 1e-3) / max(seg, 1e-6) ** 2
     max_move = 0.2 * max(seg, 1e-6)
+    stop = ftol * np.max(np.abs(dneb_forces(system, images, spring)[1]))
     v = np.zeros_like(images[1:-1])
     dt, alpha, since_negative = 0.1, 0.1, 0
     for _ in range(iterations):
         energies, force = dneb_forces(system, images, spring)
-        fmax = np.max(np.abs(force))
-        if fmax < ftol:
+        if np.max(np.abs(force)) < stop:
             break
         power = float(np.sum(force * v))
         if power > 0:
@@ -110,8 +111,9 @@ def _nonzero_modes(system, hess):
     return w, vec
 
 
-def refine_ts(system, x0, gtol: float = 1e-6, max_step: float = 0.1, iterations: int = 200):
+def refine_ts(system, x0, gtol: float | None = None, max_step: float = 0.1, iterations: int = 200):
     """Eigenvector following from x0 to an index-1 saddle (see the module docstring): (x, energy, converged)."""
+    gtol = gtol or system.gtol
     x = np.array(x0, dtype=np.float64)
     for _ in range(iterations):
         e, g = system.energy_and_gradient(x)
@@ -136,7 +138,7 @@ def refine_ts(system, x0, gtol: float = 1e-6, max_step: float = 0.1, iterations:
     return x, float(e), bool(np.max(np.abs(g)) < gtol)
 
 
-def descent_path(system, x, max_step: float = 0.02, gtol: float = 1e-6, iterations: int = 20000):
+def descent_path(system, x, max_step: float = 0.02, gtol: float | None = None, iterations: int = 20000):
     """The minimum at the end of the steepest-descent path from x (see the module docstring)."""
     x = np.array(x, dtype=np.float64)
     e, g = system.energy_and_gradient(x)
@@ -160,8 +162,9 @@ def descent_path(system, x, max_step: float = 0.02, gtol: float = 1e-6, iteratio
     return minimize(system, x, gtol)
 
 
-def _newton_polish(system, x, gtol: float, iterations: int = 50):
+def _newton_polish(system, x, gtol: float | None, iterations: int = 50):
     """Newton steps x ← x − Σ_i (v_iᵀg/λ_i) v_i over the non-zero modes, from inside a minimum's quadratic region."""
+    gtol = gtol or system.gtol
     for _ in range(iterations):
         e, g = system.energy_and_gradient(x)
         if np.max(np.abs(g)) <= gtol:
@@ -180,8 +183,9 @@ class VerifiedTS(NamedTuple):
     minimum_b: object  # ... along −v
 
 
-def verify_ts(system, x, displacement: float = 0.02, eig_tol: float = 1e-6, gtol: float = 1e-6):
+def verify_ts(system, x, displacement: float = 0.02, eig_tol: float = 1e-6, gtol: float | None = None):
     """A :class:`VerifiedTS`, or None when x is not a transition state (see the module docstring)."""
+    gtol = gtol or system.gtol
     e, g = system.energy_and_gradient(x)
     w, vec = _nonzero_modes(system, system.hessian(x))
     scale = max(np.max(np.abs(w)), 1.0)
@@ -197,7 +201,7 @@ def verify_ts(system, x, displacement: float = 0.02, eig_tol: float = 1e-6, gtol
                 break
             delta *= 0.5
         ends.append(descent_path(system, trial, displacement, gtol))
-    if not (converged(ends[0], gtol) and converged(ends[1], gtol)):
+    if not (converged(system, ends[0], gtol) and converged(system, ends[1], gtol)):
         return None
     if system.same(ends[0].x, ends[1].x) and abs(ends[0].energy - ends[1].energy) < 1e-6 * max(1, abs(e)):
         return None
@@ -206,7 +210,7 @@ def verify_ts(system, x, displacement: float = 0.02, eig_tol: float = 1e-6, gtol
     return VerifiedTS(np.array(x), float(e), float(w[0]), ends[0], ends[1])
 
 
-def connect(system, db: Database, a: int, b: int, n_images: int = 10, gtol: float = 1e-6) -> int:
+def connect(system, db: Database, a: int, b: int, n_images: int = 10, gtol: float | None = None) -> int:
     """Search transition states between stored minima a and b (insertion indices); returns how many new ones
     were stored. The minima every verified TS leads to are stored too (they may be new)."""
     images, energies = dneb(system, db.min_coords[a], db.min_coords[b], n_images)
@@ -227,7 +231,7 @@ def connect(system, db: Database, a: int, b: int, n_images: int = 10, gtol: floa
     return found
 
 
-def connect_step(system, db: Database, k: int, n_images: int = 10, gtol: float = 1e-6) -> int:
+def connect_step(system, db: Database, k: int, n_images: int = 10, gtol: float | None = None) -> int:
     """Step k of the connect phase: the minimum of energy rank k + 1 is joined (unless already connected) to the
     nearest (``system.distance``) of the lower minima; returns the TSs stored."""
     order = np.lexsort((np.arange(db.n_minima), db.min_energy))
