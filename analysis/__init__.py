@@ -41,6 +41,7 @@ RUN_FIGURES = {
     "deep-linear": optimization.deep_linear_figure,
     "hessian": optimization.hessian_figure,
     "factorization": optimization.factorization_figure,
+    "random-labels": optimization.random_labels_figure,
     "info-plane": info_plane.run_figure,
 }
 

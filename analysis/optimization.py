@@ -136,3 +136,42 @@ def factorization_figure(run: Run):
                  f"measurements, lr = {prm['lr']:g}, {prm['steps']} steps", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def random_labels_figure(run: Run):
+    check_run(run, "random-labels")
+    r, prm = run.results, run.parameters
+    noise = r["label_noise"]
+    levels = np.unique(noise)
+    fig, axes = plt.subplots(2, 3, figsize=(15, 8))
+    ax = axes[0, 0]
+    train, test = run.observables["train_accuracy"], run.observables["test_accuracy"]
+    for j, p in enumerate(levels):
+        for i in np.flatnonzero(noise == p):
+            fitted = r["fit_epoch"][i]
+            stop = np.searchsorted(train.step, fitted) + 1 if fitted > 0 else len(train.step)
+            ax.plot(train.step[:stop], train.value[:stop, i], "-", color=f"C{j}",
+                    label=f"p = {p:g}" if i == np.flatnonzero(noise == p)[0] else None)
+            ax.plot(test.step[:stop], test.value[:stop, i], ":", color=f"C{j}")
+    ax.set(xscale="log", xlabel="epoch", ylabel="accuracy", title="train (solid, own labels), test (dotted, clean)")
+    ax.legend(fontsize=8)
+    ax = axes[0, 1]
+    fit = np.where(r["fit_epoch"] > 0, r["fit_epoch"], np.nan)
+    ax.plot(noise, fit, "o")
+    ax.set(xlabel="label noise p", ylabel="epochs to fit all training labels", yscale="log",
+           title="time to memorise (nan: not fitted)")
+    margin2 = np.maximum(r["margin"], 1e-12) ** 2
+    panels = ((axes[0, 2], r["path_norm"], "ℓ2 path norm"),
+              (axes[1, 0], r["spectral_product"] ** 2 / margin2, "Π|W|_2² / γ²"),
+              (axes[1, 1], r["frobenius_product"] ** 2 / margin2, "Π|W|_F² / γ²"),
+              (axes[1, 2], r["sharpness"], "sharpness λ_max(∇²L)"))
+    for ax, values, label in panels:
+        for j, p in enumerate(levels):
+            sel = noise == p
+            ax.plot(r["generalization_gap"][sel], values[sel], "o", color=f"C{j}", label=f"p = {p:g}")
+        ax.set(xlabel="generalisation gap (train − test accuracy)", ylabel=label, yscale="log")
+        ax.legend(fontsize=7)
+    fig.suptitle(f"random-labels: {prm['task']}, {prm['samples']} samples, {prm['activation']} hidden "
+                 f"{np.atleast_1d(prm['hidden']).tolist()}, SGD lr = {prm['lr']:g}", fontsize=9)
+    fig.tight_layout()
+    return fig

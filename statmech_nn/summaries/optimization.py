@@ -23,6 +23,9 @@ from statmech_nn.errors import FormatError
 from statmech_nn.io.runfile import Run
 from statmech_nn.stats import Estimate
 
+#: The end-of-run complexity measures of ``random-labels`` (statmech_nn.nets.measures.all_measures).
+MEASURES = ("path_norm", "spectral_product", "frobenius_product", "margin", "sharpness")
+
 
 def check_run(run: Run, study: str, complete: bool = True) -> None:
     if run.study != study:
@@ -129,4 +132,38 @@ def analyze_factorization(run: Run) -> dict[str, Estimate]:
         out[f"error_{key}"] = _measured(r["error"][i])
         out[f"distance_to_min_{key}"] = _measured(r["distance_to_min"][i])
         out[f"final_loss_{key}"] = _measured(run["loss"][-1, i])
+    return out
+
+
+def _over_networks(values: np.ndarray) -> Estimate:
+    """Mean ± standard error over independent networks (error nan for one network)."""
+    n = values.size
+    err = float(np.std(values, ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+    return Estimate(float(np.mean(values)), err, math.nan, n)
+
+
+def analyze_random_labels(run: Run) -> dict[str, Estimate]:
+    """Per (label noise p, width h), over the replicas: ``fit_epoch_p{p}_h{h}`` (epochs to fit every training
+    label; the number of epochs run where a network did not), ``generalization_gap``, ``test_accuracy`` and each
+    measure; over all networks, the rank correlation ``spearman_<measure>`` of each measure (and of it over the
+    squared margin, ``spearman_<measure>_over_margin2``) with the generalisation gap."""
+    from scipy.stats import spearmanr
+    check_run(run, "random-labels")
+    r, out = run.results, {}
+    epochs = len(run.observables["train_accuracy"])
+    fit = np.where(r["fit_epoch"] > 0, r["fit_epoch"], epochs).astype(float)
+    for p in np.unique(r["label_noise"]):
+        for h in np.unique(r["hidden"]):
+            sel = (r["label_noise"] == p) & (r["hidden"] == h)
+            key = f"p{float(p):g}_h{int(h)}"
+            out[f"fit_epoch_{key}"] = _over_networks(fit[sel])
+            for name in ("generalization_gap", "test_accuracy", *MEASURES):
+                out[f"{name}_{key}"] = _over_networks(r[name][sel])
+    gap = r["generalization_gap"]
+    if gap.size > 2 and np.ptp(gap) > 0:
+        for name in MEASURES:
+            out[f"spearman_{name}"] = Estimate.exact(spearmanr(r[name], gap)[0])
+            if name != "margin":
+                out[f"spearman_{name}_over_margin2"] = Estimate.exact(
+                    spearmanr(r[name] / np.maximum(r["margin"], 1e-12) ** 2, gap)[0])
     return out
