@@ -139,14 +139,6 @@ def test_reproducible_thread_and_chunk_invariant(weights):
     assert np.allclose(mine[[0, 5]], pair.T, rtol=0, atol=1e-12)
 
 
-def test_interrupt_then_resume_equals_uninterrupted(interrupt_resume):
-    values = {"width": 30, "points": 32, "networks": 2, "depth": 6, "seed": 11}
-    whole, part = interrupt_resume(chaos.STUDY, chaos.Chaos, values, rows_per_call=1)
-    for name in chaos.OBSERVABLES:
-        assert np.array_equal(whole.observables[name].step, part.observables[name].step)
-        assert np.array_equal(whole[name], part[name])
-
-
 def test_cli_analysis_and_figures(tmp_path, capsys):
     out = tmp_path / "circle.h5"
     assert main(["chaos", "--phi", "tanh", "--sigma-w2", "4.0", "--sigma-b2", "0.1", "--width", "60",

@@ -15,7 +15,6 @@ from statmech_nn.analysis import analyze
 from statmech_nn.io.runfile import read_run
 from statmech_nn.models.rbm import configurations, random_rbm
 from statmech_nn.io.modelfile import save_model
-from statmech_nn.sims import rbm_landscape
 from statmech_nn.sims.cli import main
 
 P_FAIL = 1e-4  # a correct code fails a statistical test less often than this
@@ -170,14 +169,6 @@ def test_study_writes_landscape(tmp_path, model_file):
     est = analyze(run)
     assert est["minima"].value == m
     assert abs(est["global_basin"].value - basin[0]) < 4.0 * est["global_basin"].error
-
-
-def test_interrupt_then_resume_equals_uninterrupted(model_file, interrupt_resume):
-    values = {"model": str(model_file), "starts": 50, "descent": "random", "seed": 4}
-    whole, part = interrupt_resume(rbm_landscape.STUDY, rbm_landscape.Landscape, values, rows_per_call=7)
-    assert np.array_equal(whole["minimum_free_energy"], part["minimum_free_energy"])
-    for name in ("minima", "basin_size", "barriers", "tree_edges", "tree_levels"):
-        assert np.array_equal(whole.results[name], part.results[name])
 
 
 @pytest.mark.parametrize("args, name", [

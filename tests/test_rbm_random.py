@@ -73,15 +73,6 @@ def test_paramagnet_and_spin_glass_sides_of_annealed_line(tmp_path):
     assert q2[12][0].value - q2[24][0].value > Z * math.hypot(q2[12][0].error, q2[24][0].error)
 
 
-def test_interrupt_then_resume_equals_uninterrupted(interrupt_resume):
-    values = dict(n_visible=6, n_hidden=5, samples=3, replicas=3, temperatures=2, sweeps=60, burn_in=10, seed=9)
-    # interrupted after the burn-in and two chunks of rows
-    whole, part = interrupt_resume(rbm_random.STUDY, rbm_random.RandomRBM, values, rows_per_call=4, interrupt_at=3)
-    for name in rbm_random.STUDY.build(rbm_random.STUDY.settings(values)).observables:
-        assert np.array_equal(whole.observables[name].step, part.observables[name].step)
-        assert np.array_equal(whole[name], part[name])
-
-
 @pytest.mark.parametrize("args, name", [
     (["--sigma", "-1"], "'sigma'"),
     (["--replicas", "1"], "'replicas'"),

@@ -39,6 +39,7 @@ class LocalPool(Executor):
 
     def __init__(self, workers: int):
         self.workers = workers
+        self._interrupted = False
         self._pool = self._make()
 
     def _make(self) -> ProcessPoolExecutor:
@@ -49,10 +50,16 @@ class LocalPool(Executor):
         return self._pool.submit(fn, *args, **kwargs)
 
     def interrupt(self) -> None:
-        """Send SIGINT to the workers: a running point saves its shard at the next chunk and stops."""
-        for process in list(getattr(self._pool, "_processes", {}).values()):
+        """Send SIGTERM to the workers: a running point saves its shard at the next chunk and stops (the runner
+        treats SIGTERM as Ctrl-C); an idle or starting worker just ends (SIGINT would print a traceback from a
+        worker still importing)."""
+        self._interrupted = True
+        self._signal(signal.SIGTERM)
+
+    def _signal(self, signum: int) -> None:
+        for process in list((getattr(self._pool, "_processes", None) or {}).values()):
             try:
-                os.kill(process.pid, signal.SIGINT)
+                os.kill(process.pid, signum)
             except (ProcessLookupError, AttributeError):
                 pass
 
@@ -62,6 +69,9 @@ class LocalPool(Executor):
         self._pool = self._make()
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if self._interrupted:  # shards are committed atomically: stopping a worker loses no complete data
+            self._signal(signal.SIGTERM)  # any that started after the interrupt
+            cancel_futures = True
         self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 

@@ -254,7 +254,7 @@ class _Driver:
 
     def _drain(self) -> None:
         """After Ctrl-C or SIGTERM: cancel what has not started, ask running points to save (a local pool's
-        workers get SIGINT, as from a terminal), record what finishes within DRAIN_SECONDS."""
+        workers get SIGTERM), record what finishes within DRAIN_SECONDS."""
         for future in self.in_flight:
             future.cancel()
         interrupt = getattr(self.executor, "interrupt", None)
