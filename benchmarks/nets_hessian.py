@@ -6,7 +6,10 @@ over blocks of ``--block`` unit vectors at once (batched matrix products).
 Baseline (plain numpy, one gradient at a time, the same backpropagation code): Hv ≈ [∇L(θ + εv) − ∇L(θ − εv)]/2ε
 and the Hessian column by column from e_i, ε = ``--eps``.
 Printed: HVPs/s and Hessians/s of both, their ratios, and the baseline's max abs error against the exact values
-(relative to max |H_ij|), plus the exact Hessian's asymmetry max |H − Hᵀ| as its own rounding check.
+(relative to max |H_ij|), plus the exact Hessian's asymmetry max |H − Hᵀ| as its own rounding check. Then the
+spectral density both ways: stochastic Lanczos quadrature from HVPs (:mod:`statmech_nn.nets.spectra`,
+``--slq-vectors`` × ``--slq-steps`` products) against the exact Hessian plus a full eigendecomposition, with the
+SLQ estimate of tr H beside the exact trace.
 
     python benchmarks/nets_hessian.py --sizes 16,64,64,64,4 --samples 64 --blas-threads 1
 """
@@ -22,6 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # time the checkout this script belongs to
 
 from statmech_nn.nets import MLP, Objective  # noqa: E402
+from statmech_nn.nets.spectra import slq, trace  # noqa: E402
 
 
 def finite_difference_hvp(obj: Objective, theta: np.ndarray, v: np.ndarray, eps: float) -> np.ndarray:
@@ -55,6 +59,8 @@ def main(argv=None) -> None:
     parser.add_argument("--block", type=int, default=128)
     parser.add_argument("--eps", type=float, default=1e-5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--slq-vectors", type=int, default=10)
+    parser.add_argument("--slq-steps", type=int, default=80)
     parser.add_argument("--blas-threads", type=int, default=0, help="BLAS threads for both (0: leave alone)")
     args = parser.parse_args(argv)
     if args.blas_threads:
@@ -82,6 +88,15 @@ def main(argv=None) -> None:
           f"   max |error| of FD / max |H| = {np.abs(hess_fd - hess).max() / scale:.1e}")
     print(f"exact Hessian: max |H − Hᵀ| / max |H| = {np.abs(hess - hess.T).max() / scale:.1e};"
           f" max |H v − HVP| / max |Hv| = {np.abs(hess @ v - hv).max() / np.abs(hv).max():.1e}")
+
+    eig_rate, eigenvalues = rate(lambda: np.linalg.eigvalsh(0.5 * (hess + hess.T)), 1)
+    exact_rate = 1.0 / (1.0 / ours_h + 1.0 / eig_rate)
+    slq_rate, (nodes, weights) = rate(lambda: slq(lambda u: obj.hvp(theta, u), theta.size, args.slq_vectors,
+                                                  args.slq_steps, args.seed), 1)
+    estimate, error = trace(nodes, weights, lambda x: x, theta.size)
+    print(f"density  SLQ {slq_rate:9.3f}/s   exact Hessian + eigvalsh {exact_rate:9.3f}/s   ratio "
+          f"{slq_rate / exact_rate:5.2f}   tr H: SLQ {estimate:.4g} ± {error:.2g}, exact {eigenvalues.sum():.4g};"
+          f" λ_max: SLQ {nodes.max():.6g}, exact {eigenvalues[-1]:.6g}")
 
 
 if __name__ == "__main__":
