@@ -86,7 +86,8 @@ def plane_grid(runs, titles=None, columns: int = 2):
     """The planes of several runs side by side, one colour scale of epochs."""
     runs = [r if isinstance(r, Run) else read_run(r) for r in runs]
     rows = math.ceil(len(runs) / columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(5.6 * columns, 4.4 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(4.6 * columns + 1, 3.8 * rows), squeeze=False,
+                             layout="constrained")
     top = max(int(r.observables["mi_xt"].step.max()) + 1 for r in runs)
     norm = matplotlib.colors.LogNorm(1, max(top, 2))
     for k, (ax, run) in enumerate(zip(axes.flat, runs)):
@@ -95,7 +96,7 @@ def plane_grid(runs, titles=None, columns: int = 2):
     for ax in axes.flat[len(runs):]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7, loc="lower right")
-    fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap="viridis"), ax=axes, label="epoch + 1", shrink=0.8)
+    fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap="viridis"), ax=axes, label="epoch + 1", shrink=0.6)
     return fig
 
 
