@@ -16,9 +16,12 @@ from statmech_nn.study import unreadable_content
 from . import chaos, energy_landscape, info_plane, isometry, landscape, plots, rbm, rbm_random, rg, signal_prop
 from . import learning, optimization, simplicity
 from . import gradients, nngp
+from . import spinglass
 
 #: The figure ``statmech-nn plot`` draws for a run of each study (default: time series and histograms).
 RUN_FIGURES = {
+    "spinglass": spinglass.run_figure,
+    "loss-band": spinglass.loss_band_figure,
     "capacity": learning.capacity_figure,
     "hopfield": learning.hopfield_figure,
     "teacher-student": learning.teacher_student_figure,
@@ -47,6 +50,7 @@ RUN_FIGURES = {
 
 #: The figure ``statmech-nn plot`` draws for a sweep of a study when no --x/--y/--hue/--map is given.
 SWEEP_FIGURES = {
+    "spinglass": spinglass.band_figure,
     "signal-prop": signal_prop.residual_phase_figure,
     "hopfield": learning.hopfield_sweep_figure,
     "teacher-student": learning.teacher_student_sweep_figure,
