@@ -197,7 +197,7 @@ def hopfield_memory(s: Settings) -> tuple[float, str]:
 
 HOPFIELD = Study("hopfield", "Hopfield network retrieval vs load α at temperature T (AGS theory)", HOPFIELD_PARAMS,
                  Hopfield, summarize=summaries.analyze_hopfield,
-                 example={"N": 60, "alpha": (0.05, 0.1, 0.2), "trials": 3}, memory=hopfield_memory)
+                 example={"N": 60, "alpha": (0.05, 0.15, 0.3), "trials": 3}, memory=hopfield_memory)
 
 
 # ---------------------------------------------------------------- teacher-student

@@ -3,7 +3,7 @@
 Each run holds a curve over the loads α (mean over independent trials ± standard error) and its theory. The
 summaries are the load where the simulated curve crosses a level (linear interpolation between the two grid points
 that bracket the first crossing; error by propagating the two points' standard errors, trials being independent),
-beside the theory's value:
+beside the theory's value (a crossing outside the grid is left out):
 
 * capacity — ``alpha_half`` (separable fraction = ½; Cover: exactly α = 2 at κ = 0 for any N) and
   ``alpha_c_theory`` (Gardner's α_c(κ), or Krauth–Mézard's 0.833 for ±1 weights);
@@ -51,8 +51,10 @@ def _check(run: Run, study: str) -> None:
 
 
 def _curve(run: Run, name: str, level: float, key: str) -> dict[str, Estimate]:
+    """``{key: crossing}``, or nothing where the curve does not cross ``level`` on the grid."""
     r = run.results
-    return {key: crossing(r["alpha"], r[name], r[f"{name}_error"], level, int(run.parameters["trials"]))}
+    est = crossing(r["alpha"], r[name], r[f"{name}_error"], level, int(run.parameters["trials"]))
+    return {key: est} if math.isfinite(est.value) else {}
 
 
 def analyze_capacity(run: Run) -> dict[str, Estimate]:
@@ -73,10 +75,13 @@ def spinodal_load(T: float) -> float:
 def analyze_hopfield(run: Run) -> dict[str, Estimate]:
     _check(run, "hopfield")
     r = run.results
-    return {**_curve(run, "overlap", HOPFIELD_LEVEL, "alpha_drop"),
-            "alpha_c_theory": Estimate.exact(r["alpha_c_theory"]),
-            "overlap_c_theory": Estimate.exact(r["overlap_c_theory"]),
-            "alpha_spinodal_theory": Estimate.exact(spinodal_load(float(run.parameters["T"])))}
+    out = {**_curve(run, "overlap", HOPFIELD_LEVEL, "alpha_drop"),
+           "alpha_c_theory": Estimate.exact(r["alpha_c_theory"]),
+           "overlap_c_theory": Estimate.exact(r["overlap_c_theory"])}
+    alpha_m = spinodal_load(float(run.parameters["T"]))
+    if math.isfinite(alpha_m):
+        out["alpha_spinodal_theory"] = Estimate.exact(alpha_m)
+    return out
 
 
 def analyze_teacher_student(run: Run) -> dict[str, Estimate]:
@@ -88,8 +93,11 @@ def analyze_teacher_student(run: Run) -> dict[str, Estimate]:
         i = done[-1]
         out["generalization_error_last"] = Estimate(float(r["generalization_error"][i]),
                                                     float(r["generalization_error_error"][i]), math.nan, n)
-        out["generalization_error_last_theory"] = Estimate.exact(r["generalization_error_theory"][i])
+        if np.isfinite(r["generalization_error_theory"][i]):  # no theory for the Bayes centroid at T > 0
+            out["generalization_error_last_theory"] = Estimate.exact(r["generalization_error_theory"][i])
     if "unique_fraction" in r:
-        out["alpha_unique"] = crossing(r["alpha"], 1.0 - r["unique_fraction"], r["unique_fraction_error"], 0.5, n)
+        unique = crossing(r["alpha"], 1.0 - r["unique_fraction"], r["unique_fraction_error"], 0.5, n)
+        if math.isfinite(unique.value):
+            out["alpha_unique"] = unique
         out["alpha_transition_theory"] = Estimate.exact(r["alpha_transition_theory"])
     return out
