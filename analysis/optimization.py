@@ -130,7 +130,8 @@ def factorization_figure(run: Run):
             ax.plot(scales[sel], r[name][sel], "o-", color=f"C{j}", label=f"d = {d}")
         ref = r["min_nuclear_norm"] if name == "nuclear_norm" else r["min_nuclear_rank"]
         ax.axhline(float(ref), color="k", ls="--", lw=0.8, label="min-nuclear-norm solution")
-        ax.set(xscale="log", xlabel="initialisation scale α", ylabel=label)
+        ax.set(xscale="log", xlabel="initialisation scale α", ylabel=label,
+               yscale="log" if name == "nuclear_norm" else "linear")
         ax.legend(fontsize=8)
     fig.suptitle(f"factorization: n = {prm['n']}, rank {prm['rank']}, {prm['observations']} {prm['measurements']} "
                  f"measurements, lr = {prm['lr']:g}, {prm['steps']} steps", fontsize=9)

@@ -107,7 +107,8 @@ class RandomLabels(Simulation):
         if phase == "measures":
             for i in range(start, start + n):
                 theta = state["nets"][str(i)]["params"]
-                for name, value in measures.all_measures(self.objectives[i], theta, self.stream("sharpness", i)).items():
+                values = measures.all_measures(self.objectives[i], theta, self.stream("sharpness", i))
+                for name, value in values.items():
                     state["measures"][name][i] = value
             return {}
         s, (_, _, x_test, y_test) = self.settings, self.data

@@ -107,8 +107,9 @@ def effective_rank(x: np.ndarray, relative: float = 1e-3) -> int:
 
 def min_nuclear_norm(a: np.ndarray, y: np.ndarray, n: int, rho: float = 10.0, tol: float = 1e-9,
                      max_iter: int = 20000) -> tuple[np.ndarray, int]:
-    """(X, iterations): argmin tr X over PSD X with A vec(X) = y, by ADMM (module docstring); stops when the
-    primal and dual residuals |X − Z|_F, ρ|Z − Z_prev|_F fall below ``tol`` × max(1, |X|_F)."""
+    """(X, iterations): argmin tr X over PSD X with A vec(X) = y, by ADMM (module docstring) with residual
+    balancing (ρ doubled or halved when the primal and dual residuals differ by more than 10×; Boyd et al.
+    §3.4.1); stops when |X − Z|_F and ρ|Z − Z_prev|_F fall below ``tol`` × max(1, |X|_F)."""
     pinv = np.linalg.pinv(a)    # Aᵀ(AAᵀ)⁻¹ for independent measurements
 
     def affine(v):
@@ -124,6 +125,11 @@ def min_nuclear_norm(a: np.ndarray, y: np.ndarray, n: int, rho: float = 10.0, to
         z_prev, z = z, psd(x + lam)
         lam += x - z
         scale = max(1.0, float(np.linalg.norm(x)))
-        if np.linalg.norm(x - z) < tol * scale and rho * np.linalg.norm(z - z_prev) < tol * scale:
+        primal, dual = float(np.linalg.norm(x - z)), rho * float(np.linalg.norm(z - z_prev))
+        if primal < tol * scale and dual < tol * scale:
             break
+        if primal > 10.0 * dual:
+            rho, lam = 2.0 * rho, 0.5 * lam       # lam is the scaled dual variable y/ρ
+        elif dual > 10.0 * primal:
+            rho, lam = 0.5 * rho, 2.0 * lam
     return z, it

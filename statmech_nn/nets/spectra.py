@@ -86,7 +86,8 @@ def exact_density(eigenvalues: np.ndarray, grid: np.ndarray, sigma: float) -> np
     return density(ev[None, :], np.full((1, ev.size), 1.0 / ev.size), grid, sigma)
 
 
-def trace(nodes: np.ndarray, weights: np.ndarray, f: Callable[[np.ndarray], np.ndarray], dim: int) -> tuple[float, float]:
+def trace(nodes: np.ndarray, weights: np.ndarray, f: Callable[[np.ndarray], np.ndarray],
+          dim: int) -> tuple[float, float]:
     """(estimate, standard error) of tr f(H) = P · E_v[Σ_j τ_j f(θ_j)] over the probes."""
     per_probe = dim * np.sum(weights * f(nodes), axis=1)
     n = per_probe.size
