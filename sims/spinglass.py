@@ -33,6 +33,9 @@ from statmech_nn.summaries.spinglass import analyze
 MODELS = ("sk", "ea", "pspin")
 ISING_ALGORITHMS, SPHERE_ALGORITHMS = ("exact", "pt"), ("gd", "langevin", "anneal")
 REPLICA_SETS = 2
+#: p-spin starts per unit of progress: the sphere kernels run the starts of one call in parallel, so a unit holds
+#: several (a fixed number, so results never depend on the thread count).
+STARTS_PER_UNIT = 8
 HAMILTONIANS = {
     "sk": "H = -N^(-1/2) sum_{i<j} J_ij s_i s_j, s_i = +-1, J_ij ~ N(0,1)",
     "ea": "H = -sum_{(ij) in E} J_ij s_i s_j, s_i = +-1, J_ij ~ N(0,1) (bonds=gaussian) or +-1 (bonds=pm1)",
@@ -101,7 +104,7 @@ PARAMS = ParamSet(
 class SpinGlass(Simulation):
     """``exact``: phase ``enumerate`` (1 unit). ``pt``: phases ``burn-in`` and ``measure`` (sweeps); rows of
     ``energy`` (set, temperature) and ``overlap`` (temperature) per spin every ``measure_every`` sweeps.
-    ``gd``/``langevin``/``anneal``: phase ``starts`` (one unit and one row per start)."""
+    ``gd``/``langevin``/``anneal``: phase ``starts`` (one row per start, STARTS_PER_UNIT starts per unit)."""
 
     @cached_property
     def model(self):
@@ -130,7 +133,7 @@ class SpinGlass(Simulation):
             return {"enumerate": 1}
         if s.algorithm == "pt":
             return {"burn-in": s.burn_in, "measure": s.sweeps}
-        return {"starts": s.starts}
+        return {"starts": -(-s.starts // STARTS_PER_UNIT)}
 
     def init_state(self):
         s, n = self.settings, self.model.n_spins
@@ -148,7 +151,8 @@ class SpinGlass(Simulation):
             return self._enumerate(state)
         if phase in ("burn-in", "measure"):
             return self._temper(state, phase, n)
-        return self._sphere(state, start, n)
+        first = start * STARTS_PER_UNIT
+        return self._sphere(state, first, min((start + n) * STARTS_PER_UNIT, self.settings.starts) - first)
 
     def _enumerate(self, state):
         s, model = self.settings, self.model
@@ -214,7 +218,8 @@ class SpinGlass(Simulation):
         out = {**conventions, "p": np.int64(s.p), "e_ground": np.float64(-sg.ground_energy(s.p)),
                "e_threshold": np.float64(-sg.threshold_energy(s.p))}
         if done:
-            out.update(minima_energy=state["end_energy"][:done], hessian_index=state["hessian_index"][:done])
+            ends = min(done * STARTS_PER_UNIT, s.starts)
+            out.update(minima_energy=state["end_energy"][:ends], hessian_index=state["hessian_index"][:ends])
         return out
 
 
