@@ -150,3 +150,24 @@ def test_loss_band_reproducible_and_complete(tmp_path):
         np.testing.assert_array_equal(a[key], b[key], err_msg=key)
     assert a["results/test_loss"].shape == (2, 3) and np.all(np.isfinite(a["results/test_loss"]))
     assert a["results/p_spin_p"] == 3
+
+
+def test_figures_of_every_mode_and_the_band_sweep(tmp_path):
+    """plot works for exact, p-spin and loss-band runs and for a p-spin sweep over N (the band figure)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from statmech_nn.analysis import SWEEP_FIGURES, plots, run_figure
+    from statmech_nn.sweep import read_sweep, run_sweep
+
+    for name, args in (("exact.h5", ["--model", "sk", "--N", "6", "--algorithm", "exact"]),
+                       ("gd.h5", ["--model", "pspin", "--N", "8", "--algorithm", "gd", "--starts", "4"])):
+        plots.save(run_figure(run(tmp_path, name, *args)), tmp_path / f"{name}.png")
+    spec = tmp_path / "band.toml"
+    spec.write_text('study = "spinglass"\nseed = 3\n[fixed]\nmodel = "pspin"\nalgorithm = "gd"\nstarts = 3\n'
+                    '[grid]\nN = [5, 7]\n')
+    run_sweep(str(spec), str(tmp_path / "band.h5"), workers=1)
+    sweep = read_sweep(tmp_path / "band.h5")
+    assert sweep.results["minima_energy"].mean.shape == (2,)
+    plots.save(SWEEP_FIGURES["spinglass"](sweep), tmp_path / "band.png")
+    assert (tmp_path / "band.png").stat().st_size > 0
