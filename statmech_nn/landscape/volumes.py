@@ -30,7 +30,7 @@ def log_unit_ball(d: int) -> float:
     return 0.5 * d * math.log(math.pi) - float(gammaln(0.5 * d + 1))
 
 
-def ray_radius(system, x0, e0: float, u, delta_e: float, r_max: float, bisections: int = 40) -> float:
+def ray_radius(system, x0, e0: float, u, delta_e: float, r_max: float, bisections: int = 24) -> float:
     """First r ≤ r_max where E(x0 + r u) ≥ e0 + ΔE: doubling from r_max/1024, then bisection (r_max if none)."""
     level = e0 + delta_e
     lo, hi = 0.0, r_max / 1024
