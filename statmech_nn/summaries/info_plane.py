@@ -24,7 +24,8 @@ def minibatch_snr(run: Run) -> np.ndarray:
     """(rows, weight layers): √B |mean per-sample gradient| / std, the signal-to-noise ratio of a minibatch
     gradient of B samples (B = batch_size, or the training set for full batch)."""
     batch = int(run.parameters["batch_size"]) or int(run.results["n_train"])
-    return math.sqrt(batch) * run["grad_mean"] / run["grad_std"]
+    with np.errstate(divide="ignore", invalid="ignore"):  # a dead layer (all gradients 0) has no ratio: nan
+        return math.sqrt(batch) * run["grad_mean"] / run["grad_std"]
 
 
 def compression(run: Run) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
