@@ -15,7 +15,8 @@ import numpy as np
 
 from statmech_nn.information import BINNINGS, gradient_moments
 from statmech_nn.information.binning import entropy_bits
-from statmech_nn.information.plane import ESTIMATORS, INPUT_DIM, TASKS, information, log_epochs, task_split
+from statmech_nn.information.plane import (ESTIMATORS, INPUT_DIM, TASKS, TEST_FRACTION, information, log_epochs,
+                                          task_split)
 from statmech_nn.nets import ACTIVATIONS, GD, MLP, SGD, Adam, Objective
 from statmech_nn.params import Param, ParamSet, Settings
 from statmech_nn.runner import Simulation
@@ -23,16 +24,22 @@ from statmech_nn.study import Study, seed_param
 from statmech_nn.summaries.info_plane import analyze
 
 OPTIMIZERS = ("gd", "sgd", "adam")
+TISHBY12_INPUTS = 4096
 
 
 def _check(s: Settings) -> None:
     PARAMS["bin_high"].check(s.bin_high > s.bin_low, s.bin_high, f"a number > bin_low = {s.bin_low}")
     PARAMS["batch_size"].check(s.optimizer != "gd" or s.batch_size == 0, s.batch_size, "0 (full batch) for gd")
     PARAMS["batch_size"].check(s.optimizer != "sgd" or s.batch_size > 0, s.batch_size, "a positive size for sgd")
-    n_train = 3277 if s.task == "tishby12" else int(round(0.8 * s.samples))
+    n_train = int(round((1.0 - TEST_FRACTION) * _inputs(s)))
     PARAMS["batch_size"].check(s.batch_size <= n_train, s.batch_size, f"at most the {n_train} training inputs")
-    PARAMS["knn_k"].check(s.estimator != "ksg" or s.knn_k < (4096 if s.task == "tishby12" else s.samples) // 4,
-                          s.knn_k, "fewer than a quarter of the inputs")
+    PARAMS["knn_k"].check(s.estimator != "ksg" or s.knn_k < _inputs(s) // 4, s.knn_k,
+                          "fewer than a quarter of the inputs")
+
+
+def _inputs(s: Settings) -> int:
+    """The number of distinct inputs of the task (training and test)."""
+    return TISHBY12_INPUTS if s.task == "tishby12" else s.samples
 
 
 PARAMS = ParamSet(
@@ -177,8 +184,7 @@ class InfoPlane(Simulation):
 
 
 def _memory(s: Settings) -> tuple[float, str]:
-    n = 4096 if s.task == "tishby12" else s.samples
-    return 8.0 * n * (INPUT_DIM + 4 * sum(s.layers) + 16), "samples"
+    return 8.0 * _inputs(s) * (INPUT_DIM + 4 * sum(s.layers) + 16), "samples"
 
 
 STUDY = Study("info-plane", "mutual information of hidden layers with inputs and labels during training",
