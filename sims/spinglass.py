@@ -13,6 +13,7 @@ to 0, then descent) for the p-spin, each start's end point classified by the ind
 from __future__ import annotations
 
 import math
+import os
 from functools import cached_property
 
 import numpy as np
@@ -71,7 +72,7 @@ PARAMS = ParamSet(
     Param("model", str, "sk", "sk, ea (Edwards-Anderson on --graph) or pspin (spherical p-spin)", choices=MODELS),
     Param("N", int, 20, "number of spins (sk, pspin; ea takes it from --graph)", low=2, high=1_000_000),
     Param("couplings", str, "", "sk: N x N .npy file, upper triangle = unit-variance J_ij (N^-1/2 applied by "
-          "the model); empty: Gaussian J_ij from the instance seed"),
+          "the model; N is taken from the file); empty: Gaussian J_ij from the instance seed"),
     Param("graph", str, "grid:8x8", "ea: 'grid:LxL' (periodic), 'random-regular:N:k' or an edge-list file"),
     Param("bonds", str, "gaussian", "ea: coupling distribution", choices=COUPLING_KINDS),
     Param("p", int, 3, "pspin: spins per interaction", low=P_MIN, high=P_MAX),
@@ -229,8 +230,22 @@ def memory(s: Settings) -> tuple[float, str]:
         return (2 * s.p + 16) * math.comb(s.N, s.p) + 8.0 * s.starts * s.N + 24.0 * s.N ** 2, "N"
     if s.algorithm == "exact":
         return 24.0 * 2 ** min(s.N, MAX_SPINS_CORRELATIONS) + 16.0 * s.N ** 2, "N"
-    n = s.N if s.model == "sk" else 4096
-    return 9.0 * REPLICA_SETS * s.replicas * n + 16.0 * n ** 2, "replicas"
+    n = s.N if s.model == "sk" else _ea_spins_bound(s.graph)
+    return 9.0 * REPLICA_SETS * s.replicas * n + (16.0 * n ** 2 if s.model == "sk" else 64.0 * n), "replicas"
+
+
+def _ea_spins_bound(graph: str) -> int:
+    """An upper bound on the spins of an EA graph before it is built (an edge-list line names >= 1 new spin in
+    >= 2 bytes)."""
+    kind, _, rest = graph.partition(":")
+    try:
+        if kind == "grid":
+            return math.prod(int(x) for x in rest.lower().split("x"))
+        if kind == "random-regular":
+            return int(rest.split(":")[0])
+        return max(os.path.getsize(graph) // 2, 2)
+    except (ValueError, OSError):
+        return 2
 
 
 STUDY = Study("spinglass", "spin glasses as loss surfaces: SK, Edwards-Anderson, spherical p-spin", PARAMS,
