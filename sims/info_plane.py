@@ -66,7 +66,7 @@ PARAMS = ParamSet(
     Param("bin_high", float, 1.0, "upper edge of the fixed bins"),
     Param("noise_var", float, 0.1, "variance of the Gaussian noise added to T (kde, ksg)", low=0, low_open=True),
     Param("knn_k", int, 3, "neighbours of the ksg estimator", low=1),
-    Param("samples", int, 4096, "inputs drawn for the mixture and teacher tasks (80 % train)", low=20,
+    Param("samples", int, 4096, "inputs drawn for the mixture and teacher tasks (4 in 5 for training)", low=20,
           high=10**5),
     Param("separation", float, 3.0, "distance between the two class means (mixture)", low=0, low_open=True),
     Param("replicate", int, 0, "index of an independent repetition (split, initialisation, minibatches)", low=0),

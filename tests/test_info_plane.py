@@ -105,3 +105,10 @@ def test_bad_input_is_one_line_exit_2_no_file(tmp_path, capsys, extra, needle):
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and needle in err and "Traceback" not in err, err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_help_lists_every_parameter(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["info-plane", "--help"])
+    out = capsys.readouterr().out
+    assert stop.value.code == 0 and all(p.flag in out for p in STUDY.params)
