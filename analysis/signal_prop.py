@@ -41,11 +41,11 @@ def run_figure(run: Run):
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     for ax, name in zip(axes, ("q", "c")):
         _layers_panel(ax, run, name, label="mean-field theory")
-        star = float(run.results.get(f"{name}_star", math.nan))
+        star, symbol = float(run.results.get(f"{name}_star", math.nan)), f"{name}*"
         if name == "c" and "c_inf" in run.results:
-            star = float(run.results["c_inf"])
+            star, symbol = float(run.results["c_inf"]), "c_∞"
         if math.isfinite(star):
-            ax.axhline(star, color="k", ls="--", lw=0.8, label=f"{name}* = {star:.4g}")
+            ax.axhline(star, color="k", ls="--", lw=0.8, label=f"{symbol} = {star:.4g}")
         ax.set_xlabel("layer l")
         ax.set_ylabel(f"{name}^l")
         ax.legend(fontsize=8)
@@ -53,6 +53,7 @@ def run_figure(run: Run):
     if p.get("architecture", "plain") == "resnet":
         axes[0].set_yscale("log")
         axes[1].set_xscale("symlog", linthresh=1.0)
+        axes[1].set_xlim(0, len(run.results["c_theory"]))
     fig.suptitle(f"signal-prop ({p.get('architecture', 'plain')}"
                  f"{' ' + p['residual'] if p.get('architecture') == 'resnet' else ''}): φ = {p['phi']}, σ_w² = {p['sigma_w2']}, σ_b² = {p['sigma_b2']}, "
                  f"N = {p['width']}, {p['networks']} {p['weights']} networks", fontsize=9)
