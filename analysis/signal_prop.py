@@ -7,6 +7,10 @@
 * :func:`poole_fig2` — χ_1 over σ_w ∈ [1, 5] × σ_b ∈ [0, 4] (41 × 41) with the χ_1 = 1 line (Poole et al., Fig. 2).
 * :func:`schoenholz_xi` — ξ_c and ξ_q against σ_w² at σ_b² = 0.05, diverging at σ_w²,c (Schoenholz et al.).
 * :func:`trainability_figure` — training accuracy over depth × σ_w² with 6 ξ_c (Schoenholz et al.).
+* :func:`finite_width_figure` — a ``--finite-width 1`` run: residuals per width and layer with the 1/N theory, and
+  the last layer's residuals against 1/N with the predicted and fitted slopes.
+* :func:`residual_phase_figure` — the sweep figure of a resnet theory sweep over σ_w² × σ_b² (c^L, q^L/L, gradient
+  ratio; examples/resnet_phase_diagram.toml).
 """
 from __future__ import annotations
 
@@ -55,7 +59,8 @@ def run_figure(run: Run):
         axes[1].set_xscale("symlog", linthresh=1.0)
         axes[1].set_xlim(0, len(run.results["c_theory"]))
     fig.suptitle(f"signal-prop ({p.get('architecture', 'plain')}"
-                 f"{' ' + p['residual'] if p.get('architecture') == 'resnet' else ''}): φ = {p['phi']}, σ_w² = {p['sigma_w2']}, σ_b² = {p['sigma_b2']}, "
+                 f"{' ' + p['residual'] if p.get('architecture') == 'resnet' else ''}): "
+                 f"φ = {p['phi']}, σ_w² = {p['sigma_w2']}, σ_b² = {p['sigma_b2']}, "
                  f"N = {p['width']}, {p['networks']} {p['weights']} networks", fontsize=9)
     fig.tight_layout()
     return fig

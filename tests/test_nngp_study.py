@@ -1,6 +1,5 @@
 """The ``nngp`` study: its test errors are the library's GP prediction on the package's tasks, empirical kernels
 of wide networks agree with the recursion (and a wrong depth is rejected), and bad input."""
-import numpy as np
 import pytest
 
 import statmech_nn

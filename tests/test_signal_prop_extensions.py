@@ -83,8 +83,8 @@ def test_finite_width_corrected_theory_is_accepted(fw_run):
 
 
 def test_finite_width_negative_control_uncorrected_theory_is_rejected(fw_run):
-    """At N = 16, 32, layer 10, the c bias (≈ coef/N) is several s.e.m.: the N = ∞ curve fails the χ² test (p < 1e-4) and
-    the fitted slope sits within its error of the predicted coefficient."""
+    """At N = 16, 32, layer 10, the c bias (≈ coef/N) is several s.e.m.: the N = ∞ curve fails the χ² test
+    (p < 1e-4) and the fitted slope sits within its error of the predicted coefficient."""
     est = analyze(fw_run)
     assert est["p_c_infinite"].value < 1e-4
     slope, theory = est["c_bias_slope"], est["c_bias_slope_theory"].value
