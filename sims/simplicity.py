@@ -20,6 +20,7 @@ from statmech_nn.params import Param, ParamSet, Settings
 from statmech_nn.runner import Simulation
 from statmech_nn.simplicity.runs import MATCHES, count_blocks, lz_complexity_parallel, matched_widths, memory_bytes
 from statmech_nn.simplicity.runs import n_parameters
+from statmech_nn.simplicity.complexity import n_words
 from statmech_nn.simplicity.sampler import ACTIVATIONS, MAX_INPUTS, WEIGHTS, NetworkSpec
 from statmech_nn.simplicity.table import FunctionTable
 from statmech_nn.study import Study, seed_param
@@ -64,6 +65,12 @@ PARAMS = ParamSet(
     seed_param(),
     check=_check,
 )
+
+
+def _memory(s: Settings) -> tuple[float, str]:
+    """Bytes a run needs, and the parameter that drives them (one block of truth tables, or the table)."""
+    need = memory_bytes(s.inputs, s.samples, s.block_size)
+    return need, ("block_size" if 8 * n_words(s.inputs) * s.block_size > need / 2 else "samples")
 
 
 class _LiveTable(Mapping):
@@ -134,4 +141,4 @@ class Simplicity(Simulation):
 STUDY = Study("simplicity", "the Boolean functions of random networks: simplicity bias of the parameter-function map",
               PARAMS, Simplicity, summarize=analyze,
               example={"inputs": 3, "layers": (8, 8), "samples": 3000, "block_size": 100},
-              memory=lambda s: (memory_bytes(s.inputs, s.samples, s.block_size), "samples"))
+              memory=_memory)
