@@ -44,7 +44,7 @@ def draw_disconnectivity(ax, energy, edges, levels, n_levels: int = 20, color_by
     if lost:
         names = ", ".join(str(i) for i in sorted(lost)[:12]) + (" ..." if len(lost) > 12 else "")
         ax.plot([], [], color="0.6", label=f"not connected to the global minimum: {names}")
-        ax.legend(fontsize=7, loc="upper right")
+        ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.02), frameon=False)
     ax.set_xticks([])
     ax.set_ylabel(label or "energy")
     for side in ("top", "right", "bottom"):
@@ -132,7 +132,7 @@ def width_figure(sweep):
             ax.legend(fontsize=7)
         else:
             ax.plot(hidden, mean.ravel(), "o-")
-        ax.set(xlabel="hidden width", ylabel=name.replace("_", " "), yscale="log")
+        ax.set(xlabel="hidden width", ylabel=name.replace("_", " "))
     fig.suptitle(f"landscape sweep: {sweep.parameters.get('data', '')}", fontsize=9)
     fig.tight_layout()
     return fig
