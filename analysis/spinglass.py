@@ -3,8 +3,8 @@
 * :func:`run_figure` — exact: the density of states per spin; pt: the overlap distribution P(q) at every ladder
   temperature below T = 1 (SK: broad below T_c = 1, Parisi), ⟨H⟩/N against T and the swap acceptance per pair;
   p-spin: the histogram of end-point energies beside the ABČ complexities Θ_{0,p}(u) and Θ_p(u) with −E_0, −E_∞.
-* :func:`band_figure` — a sweep over N: the distribution of end-point energies per N narrowing toward −E_∞, and
-  its mean and spread against N.
+* :func:`band_figure` — a sweep over N: the distribution of end-point energies per N (violins, and densities on
+  the ABČ complexity) moving toward −E_∞, and its mean and spread against N.
 * :func:`loss_band_figure` — Choromanska Fig. 1 style: histograms of the networks' test losses per width, next
   to the p-spin band for p = depth + 1.
 """
@@ -129,7 +129,7 @@ def band_figure(sweep):
         raise FormatError(f"{sweep.path}: band_figure needs a spinglass p-spin sweep over N alone")
     p = int(sweep.parameters.get("p", 3))
     sizes = sweep.axes["N"]
-    fig, (ax_d, ax_m) = plt.subplots(1, 2, figsize=(13, 4.6))
+    fig, (ax_d, ax_h, ax_m) = plt.subplots(1, 3, figsize=(18, 4.6))
     e0, einf = -ground_energy(p), -threshold_energy(p)
     energies = []
     for i, n in enumerate(sizes):
@@ -147,6 +147,7 @@ def band_figure(sweep):
         ax.axhline(e0, color="C3", lw=1, label=f"−E_0 = {e0:.4f} (ground state)")
         ax.axhline(einf, color="C2", ls="--", lw=1, label=f"−E_∞ = {einf:.4f} (threshold)")
     ax_d.set(xlabel="N", ylabel="H/N at the end point", title=f"spherical {p}-spin: descent end points")
+    _complexity_panel(ax_h, p, [(sizes[i], energies[i]) for i in ok])
     mean, sd = sweep.results.get("minima_energy"), sweep.results.get("minima_energy_sd")
     if mean is not None:
         ax_m.errorbar(sizes, mean.mean, yerr=mean.error, marker="o", label="mean end-point energy")
@@ -160,6 +161,24 @@ def band_figure(sweep):
     ax_m.legend(fontsize=7, loc="upper right")
     fig.tight_layout()
     return fig
+
+
+def _complexity_panel(ax, p: int, samples) -> None:
+    """Density histograms of end-point energies, one per N, on ABČ's Θ_{0,p}(u) and Θ_p(u) (twin axis)."""
+    values = np.concatenate([e for _, e in samples]) if samples else np.array([-threshold_energy(p)])
+    low = min(values.min(), -ground_energy(p)) - 0.05
+    high = max(values.max(), -threshold_energy(p)) + 0.05
+    edges = np.linspace(low, high, 40)
+    for n, e in samples:
+        ax.hist(e, edges, density=True, histtype="step", lw=1.5, label=f"N = {n}")
+    ax.set(xlabel="u = H/N at the end point", ylabel="density of end points",
+           title="end points against the ABČ complexity")
+    twin = ax.twinx()
+    _theory_axes(twin, p, low, high)
+    twin.set_ylim(-0.05, 0.5 * np.log(p - 1) + 0.05)
+    handles, labels = ax.get_legend_handles_labels()
+    more = twin.get_legend_handles_labels()
+    ax.legend(handles + more[0], labels + more[1], fontsize=7, loc="upper right")
 
 
 def loss_band_figure(run: Run):
