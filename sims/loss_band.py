@@ -11,7 +11,8 @@ from functools import cached_property
 
 import numpy as np
 
-from statmech_nn.nets.loss_band import TASKS, Task, make_task, n_params, student, train_from_start
+from statmech_nn.nets import MLP
+from statmech_nn.nets.loss_band import TASKS, Task, make_task, student, train_from_start
 from statmech_nn.params import Param, ParamSet, Settings
 from statmech_nn.runner import Simulation
 from statmech_nn.study import Study, seed_param
@@ -85,7 +86,7 @@ class LossBand(Simulation):
 def memory(s: Settings) -> tuple[float, str]:
     """Parameters, momentum, gradient and activations of the widest network, plus the data."""
     d, k = TASK_SHAPES[s.task]
-    p = n_params(d, k, max(s.hidden), s.depth)
+    p = MLP((d, *[max(s.hidden)] * s.depth, k)).n_params
     return 8.0 * (4 * p + (s.n_train + s.n_test) * (d + 2 * max(s.hidden) * s.depth)), "hidden"
 
 

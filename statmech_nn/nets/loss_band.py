@@ -64,12 +64,6 @@ def student(task: Task, width: int, depth: int) -> MLP:
     return MLP((task.x_train.shape[1], *([width] * depth), task.n_outputs), "relu")
 
 
-def n_params(task_inputs: int, n_outputs: int, width: int, depth: int) -> int:
-    """P = Σ_l (d_{l−1} + 1) d_l of :func:`student` (for memory and cost estimates)."""
-    sizes = (task_inputs, *([width] * depth), n_outputs)
-    return sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
-
-
 def train_from_start(task: Task, net: MLP, init_seed, order_seed, epochs: int, lr: float, batch_size: int,
                      momentum: float = 0.9) -> dict[str, float]:
     """Train ``net`` from θ ~ init(``init_seed``) for ``epochs`` epochs of SGD (minibatch order from
