@@ -23,4 +23,6 @@ def test_correlations_equal_a_direct_sum_over_states():
 def test_overlap_moment_limits():
     model = sg.sk_model(9, 2)
     assert abs(overlap_second_moment(model, 1e4) - 1 / 9) < 1e-3   # independent spins: ⟨q²⟩ = 1/N
-    assert abs(overlap_second_moment(model, 1e-3) - 1.0) < 1e-9    # one ground-state pair ±s: q = ±1
+    levels = np.unique(np.round(sg.all_energies(model), 12))
+    gap = levels[1] - levels[0]                                     # one ground-state pair ±s below the rest
+    assert abs(overlap_second_moment(model, gap / 50) - 1.0) < 1e-9  # q = ±1 between its two replicas
