@@ -79,7 +79,8 @@ def _add_study(sub, study: Study) -> None:
         if param.many and param.default is not None:
             default = ",".join(map(str, param.default))
         metavar = param.type.__name__.upper() + (",..." if param.many else "")
-        g.add_argument(param.flag, dest=param.name, default=None, metavar=metavar,
+        switch = {"nargs": "?", "const": "1"} if param.switch else {}
+        g.add_argument(param.flag, dest=param.name, default=None, metavar=metavar, **switch,
                        help=f"{param.doc}; {param.allowed()} (default: {default})")
     _add_run_options(p)
     p.set_defaults(handler=lambda args: _run(study, args))

@@ -90,7 +90,7 @@ PARAMS = ParamSet(
     Param("sigma_v2", float, 1.0, "full resnet: variance σ_v² of V (V_ij ~ N(0, σ_v²/N))", low=0, low_open=True),
     Param("sigma_a2", float, 0.0, "full resnet: variance σ_a² of the bias a", low=0),
     Param("finite_width", int, 0, "1: compare simulation at each of the widths with theory + its 1/N correction "
-          "(plain gaussian networks, i.i.d. Gaussian inputs)", low=0, high=1),
+          "(plain gaussian networks, i.i.d. Gaussian inputs); the flag alone means 1", low=0, high=1, switch=True),
     check=_check,
 )
 

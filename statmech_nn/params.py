@@ -40,6 +40,7 @@ class Param:
     factory: Callable[[], Any] | None = None
     many: bool = False  # a list of values: "1,2,3", "a:b:n" (n evenly spaced from a to b) or a sequence
     min_len: int = 1
+    switch: bool = False  # a 0/1 integer whose flag alone means 1 (``--finite-width`` = ``--finite-width 1``)
 
     def check(self, ok: bool, value: Any, allowed: str | None = None) -> None:
         """Raise this parameter's :class:`ParameterError` unless ``ok`` (for cross-parameter checks)."""
