@@ -157,6 +157,7 @@ def band_figure(sweep):
         twin.set_ylabel("sd of H/N over starts", color="C1")
     ax_m.set(xlabel="N", ylabel="H/N", xscale="log", title="the band narrows toward −E_∞ as N grows")
     ax_m.set_xticks(sizes, [str(n) for n in sizes])
+    ax_m.xaxis.set_minor_formatter(plt.NullFormatter())
     ax_d.legend(fontsize=7)
     ax_m.legend(fontsize=7, loc="upper right")
     fig.tight_layout()
