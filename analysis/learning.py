@@ -17,9 +17,9 @@ import numpy as np
 
 from statmech_nn.errors import FormatError
 from statmech_nn.io.runfile import Run
-from statmech_nn.learning import hopfield_theory, teacher_student
+from statmech_nn.learning import hopfield_theory
 from statmech_nn.summaries.learning import (analyze_capacity, analyze_hopfield,  # noqa: F401 - re-exported
-                                            analyze_teacher_student)
+                                            analyze_teacher_student, learning_curve_theory)
 
 from .plots import plt
 
@@ -84,7 +84,7 @@ def teacher_student_figure(run: Run):
     ising = p["weights"] == "ising"
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     alpha = r["alpha"]
-    fine = np.linspace(alpha.min(), alpha.max(), 200)
+    fine = np.linspace(alpha.min(), alpha.max(), 200 if float(p["T"]) == 0.0 else 25)
     if ising:
         from statmech_nn.learning.ising_perceptron import ising_gibbs_error_theory
         ax.plot(fine, ising_gibbs_error_theory(fine), "k-", lw=1, label="RS Gibbs, ±1 weights")
@@ -102,7 +102,7 @@ def teacher_student_figure(run: Run):
             if T > 0.0 and rule == "bayes":
                 continue
             ls = "-" if rule == p["rule"] else ":"
-            ax.plot(fine, teacher_student.generalization_error_theory(fine, rule, None, T if rule == "gibbs" else 0),
+            ax.plot(fine, learning_curve_theory(fine, rule, None, T if rule == "gibbs" else 0.0),
                     ls, color=color, lw=1, label=f"RS {rule}" + (f", T = {T:g}" if rule == "gibbs" and T else ""))
         if p["rule"] == "bayes":
             ax.plot(alpha, r["generalization_error_theory"], "--", color="C1", lw=1,
@@ -142,10 +142,11 @@ def hopfield_sweep_figure(sweep):
     t_line = np.linspace(hopfield_theory.T_MIN_SPINODAL, hopfield_theory.T_MAX_SPINODAL, 40)
     a_m = hopfield_theory.retrieval_spinodal(t_line)
     ac = hopfield_theory.ags_critical()[0]
-    ax.plot(np.r_[ac, a_m], np.r_[0.0, t_line], "r-", lw=1.4, label="T_M: retrieval states exist (spinodal)")
-    t_c = np.linspace(0.0, 0.5, 11)
+    # both lines end at (α, T) = (0, 1), where the retrieval state is born
+    ax.plot(np.r_[ac, a_m, 0.0], np.r_[0.0, t_line, 1.0], "r-", lw=1.4, label="T_M: retrieval states exist (spinodal)")
+    t_c = np.linspace(0.0, hopfield_theory.T_MAX_SPINODAL, 9)
     a_c = np.array([_safe_global_load(t) for t in t_c])
-    ax.plot(a_c, t_c, "r--", lw=1.2, label="T_c: retrieval states are global minima")
+    ax.plot(np.r_[a_c, 0.0], np.r_[t_c, 1.0], "r--", lw=1.2, label="T_c: retrieval states are global minima")
     ax.set(xlabel="α = P/N", ylabel="T", xlim=(alpha.min(), alpha.max()), ylim=(T.min(), T.max()),
            title=f"Hopfield phase diagram, N = {sweep.parameters['N']}")
     ax.legend(fontsize=7, loc="upper right")
@@ -196,10 +197,10 @@ def teacher_student_sweep_figure(sweep):
     """ε(α) for each training temperature T of a teacher-student sweep over T, over the RS Gibbs theory."""
     T, alpha, eps = _point_curves(sweep, "T", "generalization_error")
     fig, ax = plt.subplots(figsize=(6.8, 4.4))
-    fine = np.linspace(alpha.min(), alpha.max(), 100)
+    fine = np.linspace(alpha.min(), alpha.max(), 25)  # each finite-T point is a continuation from T = 0
     for k, t in enumerate(T):
         color = plt.cm.plasma(k / max(len(T) - 1, 1) * 0.85)
-        ax.plot(fine, teacher_student.generalization_error_theory(fine, "gibbs", None, float(t)), "-", color=color,
+        ax.plot(fine, learning_curve_theory(fine, "gibbs", None, float(t)), "-", color=color,
                 lw=1)
         ax.plot(alpha, eps[k], "o", ms=3.5, color=color, label=f"T = {t:.3g}")
     ax.set(xlabel="α = P/N", ylabel="Gibbs generalization error ε", ylim=(0, 0.52),

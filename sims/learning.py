@@ -256,10 +256,7 @@ class TeacherStudent(TrialGrid):
         s = self.settings
         if s.weights == "ising":
             return ising_perceptron.ising_gibbs_error_theory(s.alpha)
-        if s.rule == "bayes" and s.T > 0.0:
-            return np.full(len(s.alpha), np.nan)
-        return teacher_student.generalization_error_theory(s.alpha, s.rule, s.students if s.rule == "bayes" else None,
-                                                           s.T)
+        return summaries.learning_curve_theory(s.alpha, s.rule, s.students if s.rule == "bayes" else None, s.T)
 
     def results(self, state):
         out = {**self.curve(state, "generalization_error", self.theory), "T": np.float64(self.settings.T)}

@@ -21,7 +21,7 @@ import numpy as np
 
 from statmech_nn.errors import FormatError
 from statmech_nn.io.runfile import Run
-from statmech_nn.learning import hopfield_theory
+from statmech_nn.learning import hopfield_theory, teacher_student
 from statmech_nn.stats import Estimate
 
 HOPFIELD_LEVEL = 0.5
@@ -81,6 +81,20 @@ def analyze_hopfield(run: Run) -> dict[str, Estimate]:
     alpha_m = spinodal_load(float(run.parameters["T"]))
     if math.isfinite(alpha_m):
         out["alpha_spinodal_theory"] = Estimate.exact(alpha_m)
+    return out
+
+
+def learning_curve_theory(alpha, rule: str, n_students: int | None = None, T: float = 0.0) -> np.ndarray:
+    """``teacher_student.generalization_error_theory`` load by load, NaN where it has no value (rule 'bayes' at
+    T > 0) or where the finite-T saddle-point solve fails (seen at α = 5.0 and 5.5 for T = 0.25–1)."""
+    if rule == "bayes" and T > 0.0:
+        return np.full(len(alpha), np.nan)
+    out = np.full(len(alpha), np.nan)
+    for i, a in enumerate(alpha):
+        try:
+            out[i] = teacher_student.generalization_error_theory([a], rule, n_students, T)[0]
+        except (ArithmeticError, ValueError, RuntimeError):
+            pass
     return out
 
 
