@@ -203,7 +203,7 @@ def loss_band_figure(run: Run):
     p = int(r["p_spin_p"])
     _theory_axes(ax_p, p, -ground_energy(p) - 0.15, -threshold_energy(p) + 0.25, indices=(0, 1, 2))
     ax_p.set_ylim(-0.05, 0.5 * np.log(p - 1) + 0.05)
-    ax_p.set_title(f"spherical {p}-spin (Choromanska's H = depth + 1): critical values concentrate in the band")
+    ax_p.set_title(f"spherical {p}-spin, p = depth + 1: critical values in the band")
     ax_p.legend(fontsize=7)
     fig.tight_layout()
     return fig
