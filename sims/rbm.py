@@ -24,7 +24,7 @@ from statmech_nn.rbm import logz, monitor
 from statmech_nn.rbm.data import check_data_source, data_params, empirical_entropy, load_data
 from statmech_nn.rbm.exact import MAX_EXACT_UNITS, visible_averages
 from statmech_nn.rbm.sampling import gibbs_trace
-from statmech_nn.rbm.train import TRAIN_PARAMS, init_state, model_of, train
+from statmech_nn.rbm.train import SPIN_RATE_FACTOR, TRAIN_PARAMS, init_state, model_of, rate_for_units, train
 from statmech_nn.runner import Simulation
 from statmech_nn.samplers.rbm_gibbs import gibbs, init_chains
 from statmech_nn.study import Study, seed_param
@@ -41,11 +41,19 @@ def _check_train(s: Settings) -> None:
     TRAIN_PARAMSET["size"].check(s.data != "bars-and-stripes" or s.size <= 10, s.size, "2 .. 10 for bars-and-stripes")
 
 
+#: The rate of ``learning_rate = 0`` for {0,1} units; ±1 units get ``rate_for_units`` of it (1/16: the same steps on
+#: the model).
+DEFAULT_BINARY_RATE = 0.1
+
 #: The library's training parameters under rbm-train's names (``hidden``, ``chains``) and defaults, where the
 #: library's (a constant rate, 10 chains) leave PCD chains behind a sharpening model: bars and stripes 3×3 with
-#: 16 hidden units reaches ⟨log p⟩ = −2.85 in 2000 epochs instead of −4.17.
+#: 16 hidden units reaches ⟨log p⟩ = −2.85 in 2000 epochs instead of −4.17. The default rate depends on the units:
+#: 0.1 suits {0,1} units, but with it ±1 units end at ⟨log p⟩ = −35 (0.1/16: −2.72; docs/rbm.md).
 TRAIN_PARAMSET = TRAIN_PARAMS.derive(
     replace(TRAIN_PARAMS["lr_epochs"], default=0, low=0, doc=TRAIN_PARAMS["lr_epochs"].doc + " (0: the whole run)"),
+    replace(TRAIN_PARAMS["learning_rate"], default=0.0, low_open=False,
+            doc=f"initial learning rate (0: {DEFAULT_BINARY_RATE:g} for binary units, "
+                f"{DEFAULT_BINARY_RATE:g}/{SPIN_RATE_FACTOR:g} for spin units)"),
     *data_params(),
     Param("epochs", int, 1000, "training epochs (passes over the data)", low=1),
     Param("log_every", int, 1, "epochs per row of observables", low=1),
@@ -56,15 +64,17 @@ TRAIN_PARAMSET = TRAIN_PARAMS.derive(
     Param("ais_chains", int, 100, "AIS chains of the monitored log-likelihood (large models)", low=2),
     seed_param(),
     rename={"n_hidden": "hidden", "n_chains": "chains"},
-    defaults={"learning_rate": 0.1, "momentum": 0.5, "chains": 100, "lr_schedule": "linear"},
-    drop=("lr_epochs",),
+    defaults={"momentum": 0.5, "chains": 100, "lr_schedule": "linear"},
+    drop=("lr_epochs", "learning_rate"),
     check=_check_train,
 )
 
 
 def training_settings(s: Settings) -> Settings:
     """The :data:`~statmech_nn.rbm.train.TRAIN_PARAMS` settings of an ``rbm-train`` run (validated there)."""
-    return TRAIN_PARAMSET.original(s.replace(lr_epochs=s.lr_epochs or s.epochs))
+    return TRAIN_PARAMSET.original(s.replace(lr_epochs=s.lr_epochs or s.epochs,
+                                             learning_rate=s.learning_rate
+                                             or rate_for_units(DEFAULT_BINARY_RATE, s.units)))
 
 
 class Training(Simulation):

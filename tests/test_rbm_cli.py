@@ -77,6 +77,23 @@ def test_the_default_pcd_recipe_also_gets_within_half_a_nat(tmp_path):
     assert reached["library"] < -math.log(14) - 1.0
 
 
+def test_the_default_pcd_recipe_with_spin_units_gets_within_a_nat(tmp_path):
+    """±1 units: the default rate is 0.1/16 (the {0,1} rate's steps on the model, rate_for_units) and gets within a
+    nat of the optimum; the {0,1} default rate 0.1 on ±1 units (the negative control) stays more than a nat away."""
+    base = ["rbm-train", "--data", "bars-and-stripes", "--size", "3", "--hidden", "16", "--method", "pcd",
+            "--units", "spin", "--epochs", "2000", "--log-every", "500", "--snapshot-every", "0", "--seed", "1",
+            "--quiet"]
+    data = 2.0 * bars_and_stripes(3) - 1.0
+    reached = {}
+    for name, extra in (("defaults", []), ("binary_rate", ["--learning-rate", "0.1"])):
+        assert main([*base, *extra, "--out", str(tmp_path / f"{name}.h5")]) == 0
+        model = load_model(tmp_path / f"{name}.h5")
+        assert model.units == "spin"
+        reached[name] = mean_log_likelihood(model, data)
+    assert -math.log(14) - 1.0 < reached["defaults"] <= -math.log(14)
+    assert reached["binary_rate"] < -math.log(14) - 1.0
+
+
 def test_logz_ais_brackets_exact_and_rejects_a_wrong_model(bas_runs):
     exact = bas_runs["exact"].results
     ais = bas_runs["ais"].results

@@ -62,6 +62,19 @@ TRAIN_PARAMS = ParamSet(
 )
 
 
+#: ±1 units s = 2v − 1, t = 2h − 1 describe the {0,1} model with weights W/4 (vᵀWh = ¼ sᵀWt + bias terms), and
+#: their weight gradient ⟨s_i t_j⟩_data − ⟨s_i t_j⟩_model is ≈ 4× the {0,1} one; so a step η on ±1 weights moves
+#: the equivalent {0,1} weights by ≈ 16η (biases: 2 × 2 = 4η). A rate divided by this factor takes the same steps
+#: on the model in both conventions.
+SPIN_RATE_FACTOR = 16.0
+
+
+def rate_for_units(binary_rate: float, units: str) -> float:
+    """The learning rate for ``units`` that moves the model's weights as ``binary_rate`` does for {0,1} units:
+    ``binary_rate`` itself, or ``binary_rate / SPIN_RATE_FACTOR`` for ±1 units."""
+    return binary_rate / SPIN_RATE_FACTOR if units == "spin" else binary_rate
+
+
 def train_settings(**values) -> Settings:
     """Validated training settings; see :data:`TRAIN_PARAMS` for names, defaults and ranges."""
     return TRAIN_PARAMS.resolve(values)
