@@ -2,8 +2,9 @@
 :mod:`statmech_nn.summaries.rbm_random`'s (its :func:`spin_glass_crossing` is re-exported here).
 
 * :func:`run_figure` — overlap histograms and time series of one run.
-* :func:`phase_figure` — a T × w0 × N_v sweep: maps of [⟨q_v²⟩] and [⟨|m_v|⟩] with the annealed lines βσ = 1
-  and βw0 = 1, and the Binder ratio against T for each size with its crossing (:func:`spin_glass_crossing`).
+* :func:`phase_figure` — a T × w0 × N_v sweep: maps of [⟨q_v²⟩] and [⟨|m_v|⟩] with the phase boundaries where
+  they apply (PM–SG T = σ for w0 < σ, PM–F T = w0 for w0 > σ, SG–F w0 = σ for T < σ), and the Binder ratio
+  against T for each size with its crossing (:func:`spin_glass_crossing`).
 """
 from __future__ import annotations
 
@@ -43,6 +44,16 @@ def run_figure(run: Run):
     return fig
 
 
+def _draw_phase_boundaries(ax, sigma: float, T: np.ndarray, w0: np.ndarray, color: str = "w") -> None:
+    """The boundaries of the (T, w0) plane (docs/rbm_random.md), each only where it applies: PM–SG at βσ = 1
+    (T = σ) for w0 < σ, PM–F at βw0 = 1 (T = w0) for w0 > σ, and SG–F at w0 = σ below T = σ (the SK-like diagram
+    of Decelle, Fissore & Furtlehner 2018 and Barra et al. 2018; the three meet at T = w0 = σ)."""
+    low_w0, low_T, top = min(w0.min(), sigma), min(T.min(), sigma), max(T.max(), w0.max(), sigma)
+    ax.plot([sigma, sigma], [low_w0, sigma], color=color, ls="--", lw=1.2, label="PM–SG: T = σ (w0 < σ)")
+    ax.plot([sigma, top], [sigma, top], color=color, ls=":", lw=1.5, label="PM–F: T = w0 (w0 > σ)")
+    ax.plot([low_T, sigma], [sigma, sigma], color=color, ls="-.", lw=1.2, label="SG–F: w0 = σ (T < σ)")
+
+
 def phase_figure(sweep):
     """Phase diagram of an ``rbm-random`` sweep over n_visible × w0 × T (σ fixed): see the module docstring."""
     if sweep.study != "rbm-random" or not {"n_visible", "w0", "T"} <= set(sweep.axes):
@@ -59,9 +70,7 @@ def phase_figure(sweep):
             values = values.T
         mesh = ax.pcolormesh(T, w0, values, shading="nearest", cmap="viridis")
         fig.colorbar(mesh, ax=ax, label=label)
-        ax.axvline(sigma, color="w", ls="--", lw=1.2, label="annealed PM–SG: βσ = 1")
-        line = np.linspace(sigma, max(T.max(), sigma), 50)
-        ax.plot(line, line, "w:", lw=1.2, label="annealed PM–F: βw0 = 1")
+        _draw_phase_boundaries(ax, sigma, T, w0)
         ax.set(xlabel="T", ylabel="w0", title=f"{label}, N_v = {sizes[-1]}", xlim=(T.min(), T.max()),
                ylim=(w0.min(), w0.max()))
         ax.legend(fontsize=7, loc="upper right")
