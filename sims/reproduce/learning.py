@@ -5,8 +5,6 @@ papers state; each check compares the finite-N simulation with the published num
 finite-size effect where there is one."""
 from __future__ import annotations
 
-import math
-
 from statmech_nn.analysis import learning as learning_figures
 from statmech_nn.summaries.learning import crossing
 
@@ -18,7 +16,8 @@ COVER = ("Cover 1965, Geometrical and statistical properties of systems of linea
 KRAUTH = "Krauth & Mézard 1989, Storage capacity of memory networks with binary couplings (J. Phys. France 50, 3057)"
 AMIT = ("Amit, Gutfreund & Sompolinsky 1985, Storing infinite numbers of patterns in a spin-glass model of neural "
         "networks (PRL 55, 1530)")
-GYORGYI = "Györgyi 1990, First-order transition to perfect generalization in a neural network with binary synapses (PRA 41, 7097)"
+GYORGYI = ("Györgyi 1990, First-order transition to perfect generalization in a neural network with binary synapses "
+           "(PRA 41, 7097)")
 SEUNG = "Seung, Sompolinsky & Tishby 1992, Statistical mechanics of learning from examples (PRA 45, 6056)"
 
 
@@ -126,8 +125,9 @@ GYORGYI_FIG = Item(
                   source="Györgyi 1990, text"),
             Check("load where half the version spaces hold the teacher alone (exact enumeration)", 1.245, 0.25,
                   "finite size: at N = 21–31 this finite-N criterion sits above the N → ∞ transition (measured "
-                  "1.38 ± 0.04 and 1.43 ± 0.06 at N = 21 with two grids); the allowance covers that shift, it is not derived; plus 3 standard "
-                  "errors", summary("ts", "alpha_unique"), sigmas=3.0, source="Györgyi 1990, text")),
+                  "1.38 ± 0.04 and 1.43 ± 0.06 at N = 21 with two grids); the allowance covers that shift, it is "
+                  "not derived; plus 3 standard errors", summary("ts", "alpha_unique"), sigmas=3.0,
+                  source="Györgyi 1990, text")),
     minutes=(0.3, 8.0),
     differences="The transition is a statement about N → ∞; at the sizes exact enumeration reaches (≤ 31) the "
                 "simulated crossing lies 0.1–0.2 above 1.245, and the loose tolerance of the second check says only "
@@ -163,7 +163,8 @@ SEUNG_FIG = Item(
     _seung_runs, lambda out: learning_figures.teacher_student_figure(out["ts"]),
     checks=(Check("α ε at α = 10", 0.62, 0.01,
                   "0.62 is the α → ∞ limit; the RS curve itself gives 0.615 at α = 10; plus 4.5 standard errors "
-                  "over teachers", _alpha_eps, sigmas=4.5, source="Seung et al. 1992, text; 0.625/α in Engel & Van den Broeck 2001"),
+                  "over teachers", _alpha_eps, sigmas=4.5,
+                  source="Seung et al. 1992, text; 0.625/α in Engel & Van den Broeck 2001"),
             Check("ε at α = 10, simulation − RS theory", 0.0, 0.0,
                   "Gibbs learning is replica symmetric; within 4.5 standard errors over teachers",
                   _eps_minus_theory, sigmas=4.5, source="Seung et al. 1992, RS equations")),
