@@ -133,11 +133,26 @@ class Outcome:
     run: object = None  # the Run, for runs kept in memory
 
 
+#: A stop signal that arrived before a run started (see :func:`defer_stop_signals`), taken up by the next run.
+_pending_signal: int | None = None
+
+
+def defer_stop_signals() -> None:
+    """Make SIGINT/SIGTERM that arrive outside a run stop the next run at its first chunk instead of killing the
+    process (sweep workers: a signal between creating a shard and entering the run loop still saves the shard)."""
+    def remember(signum, frame):
+        global _pending_signal
+        _pending_signal = signum
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, remember)
+
+
 class _StopFlag:
     """Turns SIGINT/SIGTERM into a flag checked between chunks (kernels are never cut mid-update)."""
 
     def __init__(self):
-        self.signal: int | None = None
+        self.signal: int | None = _pending_signal
         self._old: dict[int, object] = {}
 
     def __enter__(self):

@@ -11,7 +11,6 @@ crosses any executor::
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import threading
 import time
@@ -22,6 +21,7 @@ import numpy as np
 from ..errors import StatmechError
 from ..io.atomic import WriterLock
 from ..io.runfile import open_h5, read_run
+from ..runner import defer_stop_signals
 from ..study import get_study, run_study
 
 _in_pool = False  # set in local pool processes by init_pool_worker
@@ -38,7 +38,7 @@ def init_pool_worker(threads: int, driver: int) -> None:
     _in_pool = True
     if "numba" not in sys.modules:
         os.environ["NUMBA_NUM_THREADS"] = str(threads)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # an idle worker ignores Ctrl-C; a running point stops cleanly
+    defer_stop_signals()  # Ctrl-C / SIGTERM: a running point saves at its next chunk, a starting one at its first
     threading.Thread(target=_exit_with, args=(driver,), daemon=True).start()
 
 
