@@ -86,13 +86,15 @@ def analyze_hopfield(run: Run) -> dict[str, Estimate]:
 
 def learning_curve_theory(alpha, rule: str, n_students: int | None = None, T: float = 0.0) -> np.ndarray:
     """``teacher_student.generalization_error_theory`` load by load, NaN where it has no value (rule 'bayes' at
-    T > 0) or where the finite-T saddle-point solve fails (seen at α = 5.0 and 5.5 for T = 0.25–1)."""
+    T > 0), where the finite-T saddle-point solve fails (seen at α = 5.0 and 5.5 for T = 0.25–1) or lands on the
+    trivial branch R = 0 (ε = ½, seen at α = 4.8 and 5.2 for T = 0.25)."""
     if rule == "bayes" and T > 0.0:
         return np.full(len(alpha), np.nan)
     out = np.full(len(alpha), np.nan)
     for i, a in enumerate(alpha):
         try:
-            out[i] = teacher_student.generalization_error_theory([a], rule, n_students, T)[0]
+            eps = teacher_student.generalization_error_theory([a], rule, n_students, T)[0]
+            out[i] = eps if eps < 0.5 - 1e-9 else np.nan
         except (ArithmeticError, ValueError, RuntimeError):
             pass
     return out
