@@ -103,7 +103,8 @@ def _check_capacity(s: Settings) -> None:
 CAPACITY_PARAMS = ParamSet(
     Param("N", int, 100, "inputs per pattern (weights 'ising': odd, ≤ 31)", low=2, high=100000),
     _alpha("0.5:4:36"),
-    Param("kappa", float, 0.0, "margin κ: every stability y w·x/√N ≥ κ at |w|² = N (weights 'spherical')", low=0),
+    Param("kappa", float, 0.0, "margin κ: every stability y w·x/√N ≥ κ at |w|² = N (weights 'spherical')",
+          low=0),
     Param("weights", str, "spherical", "weight space: real (spherical) or ±1 (ising, exact enumeration)",
           choices=("spherical", "ising")),
     Param("trials", int, 200, "random pattern sets per load", low=1, high=10**6),
