@@ -22,11 +22,11 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from ..rng import next_double, seed_sequence, xoshiro256_state
+from ..rng import seed_sequence, xoshiro256_state
 from ._common import check_int, check_real, random_signs, trial_generator
 from .capacity import optimal_stability
 from .ising_perceptron import _check_odd_n
-from .teacher_student import STEPS_PER_N, _errors, _normal, error_from_overlap, overlap, trial_data
+from .teacher_student import STEPS_PER_N, _normal, error_from_overlap, overlap, slice_move, trial_data
 
 PREFIX_BITS = 6  # 64 independent subtrees for prange
 
@@ -49,24 +49,7 @@ def _slice_chain(GT, J, fields, rng, beta, n_steps):
             row = GT[i]
             for mu in range(P):
                 b[mu] += row[mu] * x
-        e0 = _errors(fields, b, 1.0, 0.0)
-        u = 1.0 - next_double(rng)
-        level = e0 - math.log(u) / beta if beta < np.inf else e0 + 0.0
-        theta = 2.0 * math.pi * next_double(rng)
-        lo, hi = theta - 2.0 * math.pi, theta
-        while True:
-            c, s = math.cos(theta), math.sin(theta)
-            if _errors(fields, b, c, s) <= level:
-                break
-            if theta < 0.0:
-                lo = theta
-            else:
-                hi = theta
-            theta = lo + (hi - lo) * next_double(rng)
-        for i in range(N):
-            J[i] = c * J[i] + s * nu[i]
-        for mu in range(P):
-            fields[mu] = c * fields[mu] + s * b[mu]
+        slice_move(J, fields, nu, b, rng, beta)
 
 
 @njit(cache=True, parallel=True)

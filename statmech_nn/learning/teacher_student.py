@@ -193,6 +193,31 @@ def _errors(a, b, c, s):
 
 
 @njit(cache=True)
+def slice_move(J, fields, nu, b, rng, beta):
+    """One elliptical-slice move of J towards the prior draw ν (b = G ν): the angle θ is shrunk until the training
+    errors of J cos θ + ν sin θ pass the slice level; J and ``fields`` = G J are updated in place."""
+    e0 = _errors(fields, b, 1.0, 0.0)
+    # slice level: accept θ iff −β e(θ) ≥ −β e0 + ln u  ⇔  e(θ) ≤ e0 − ln u / β
+    u = 1.0 - next_double(rng)
+    level = e0 - math.log(u) / beta if beta < np.inf else e0 + 0.0
+    theta = 2.0 * math.pi * next_double(rng)
+    lo, hi = theta - 2.0 * math.pi, theta
+    while True:
+        c, s = math.cos(theta), math.sin(theta)
+        if _errors(fields, b, c, s) <= level:
+            break
+        if theta < 0.0:
+            lo = theta
+        else:
+            hi = theta
+        theta = lo + (hi - lo) * next_double(rng)
+    for i in range(J.shape[0]):
+        J[i] = c * J[i] + s * nu[i]
+    for mu in range(fields.shape[0]):
+        fields[mu] = c * fields[mu] + s * b[mu]
+
+
+@njit(cache=True)
 def elliptical_slice_steps(G, J, fields, rng, beta, n_steps):
     """``n_steps`` elliptical-slice updates of J under prior N(0, I) and likelihood exp(−β · #errors), errors
     counted on ``fields`` = G J (kept current; G = σ ξ, shape (P, N)). β = np.inf samples the version space."""
@@ -207,25 +232,7 @@ def elliptical_slice_steps(G, J, fields, rng, beta, n_steps):
             for i in range(N):
                 acc += G[mu, i] * nu[i]
             b[mu] = acc
-        e0 = _errors(fields, b, 1.0, 0.0)
-        # slice level: accept θ iff −β e(θ) ≥ −β e0 + ln u  ⇔  e(θ) ≤ e0 − ln u / β
-        u = 1.0 - next_double(rng)
-        level = e0 - math.log(u) / beta if beta < np.inf else e0 + 0.0
-        theta = 2.0 * math.pi * next_double(rng)
-        lo, hi = theta - 2.0 * math.pi, theta
-        while True:
-            c, s = math.cos(theta), math.sin(theta)
-            if _errors(fields, b, c, s) <= level:
-                break
-            if theta < 0.0:
-                lo = theta
-            else:
-                hi = theta
-            theta = lo + (hi - lo) * next_double(rng)
-        for i in range(N):
-            J[i] = c * J[i] + s * nu[i]
-        for mu in range(P):
-            fields[mu] = c * fields[mu] + s * b[mu]
+        slice_move(J, fields, nu, b, rng, beta)
     return n_steps
 
 
