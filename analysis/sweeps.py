@@ -60,7 +60,8 @@ def sweep_figure(sweep: Sweep, x: str, y: str, hue: str | None = None) -> plt.Fi
 
 def map_figure(sweep: Sweep, name: str) -> plt.Figure:
     """Heat map of summary ``name`` over the sweep's two multi-valued axes (the first one horizontal); for χ_1
-    the χ_1 = 1 contour (order | chaos) is drawn."""
+    the χ_1 = 1 contour (order | chaos) is drawn. Positive summaries spanning more than two decades (ξ_c, which
+    diverges at criticality) get a logarithmic colour scale; non-finite cells are left blank."""
     if name not in sweep.results:
         raise FormatError(f"--map {name!r}: not a summary of {sweep.path}; summaries: {', '.join(sweep.results)}")
     axes = [a for a, v in sweep.axes.items() if len(v) > 1]
@@ -69,18 +70,27 @@ def map_figure(sweep: Sweep, name: str) -> plt.Figure:
                           f"{len(axes)}")
     values = sweep.results[name].mean.reshape([len(v) for v in sweep.axes.values() if len(v) > 1])
     x, y = (sweep.axes[a] for a in axes)
-    fig, ax = plt.subplots(figsize=(6.4, 5))
-    mesh = ax.pcolormesh(x, y, values.T, shading="nearest", cmap="RdBu_r" if name == "chi1" else "viridis",
-                         norm=matplotlib.colors.TwoSlopeNorm(1.0) if name == "chi1" and
-                         np.nanmin(values) < 1 < np.nanmax(values) else None)
-    fig.colorbar(mesh, ax=ax, label=name)
+    fig, ax = plt.subplots(figsize=(6.4, 5), layout="constrained")
+    norm = (matplotlib.colors.TwoSlopeNorm(1.0) if name == "chi1" and np.nanmin(values) < 1 < np.nanmax(values)
+            else _log_norm(values))
+    mesh = ax.pcolormesh(x, y, np.ma.masked_invalid(values.T), shading="nearest",
+                         cmap="RdBu_r" if name == "chi1" else "viridis", norm=norm)
+    fig.colorbar(mesh, ax=ax, label=name + (" (log scale)" if isinstance(norm, matplotlib.colors.LogNorm) else ""))
     if name == "chi1":
         ax.contour(x, y, values.T, levels=[1.0], colors="k", linewidths=1.2)
         ax.plot([], [], color="k", label="χ_1 = 1")
         ax.legend(fontsize=8, loc="upper left")
     ax.set(xlabel=axes[0], ylabel=axes[1], title=f"{sweep.study} sweep: {name}")
-    fig.tight_layout()
     return fig
+
+
+def _log_norm(values: np.ndarray) -> matplotlib.colors.LogNorm | None:
+    """A logarithmic colour scale when the finite values are all positive and span more than two decades (e.g. ξ_c,
+    which diverges at the edge of chaos); None (linear) otherwise."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0 or finite.min() <= 0 or finite.max() <= 100 * finite.min():
+        return None
+    return matplotlib.colors.LogNorm(finite.min(), finite.max())
 
 
 def _mark_crossing(ax, xs, lines, tc) -> None:
