@@ -94,20 +94,28 @@ def pennington_figure(runs):
 
 def variance_figure(runs):
     """Var(λ) of JJᵀ against depth per (φ, weight law): sampled (points ± jackknife error over networks) and the
-    prediction L (μ₂/μ₁² − 1 − s₁) χ₁^{2L} (lines), log-log."""
+    prediction L (μ₂/μ₁² − 1 − s₁) χ₁^{2L} (lines), log-log. Each case has its own marker and dash pattern, the
+    earlier cases drawn wider underneath, so coinciding predictions stay visible; the legend says which coincide."""
     runs = _load(runs)
-    fig, ax = plt.subplots(figsize=(5.6, 4.2))
+    fig, ax = plt.subplots(figsize=(6.2, 4.6), layout="constrained")
     cases = sorted({(r.parameters["phi"], r.parameters["weights"]) for r in runs})
-    for k, case in enumerate(cases):
+    curves = {}
+    for case in cases:
         members = sorted((r for r in runs if (r.parameters["phi"], r.parameters["weights"]) == case),
                          key=lambda r: r.parameters["depth"])
-        depth = [r.parameters["depth"] for r in members]
-        est = [analyze(r)["jjt_variance"] for r in members]
-        ax.errorbar(depth, [e.value for e in est], yerr=[e.error for e in est], fmt="o", color=f"C{k}", ms=4)
-        ax.plot(depth, [float(r.results["jjt_variance_predicted"]) for r in members], "-", color=f"C{k}",
-                label=f"{case[0]}, {case[1]}")
+        curves[case] = ([r.parameters["depth"] for r in members], [analyze(r)["jjt_variance"] for r in members],
+                        np.array([float(r.results["jjt_variance_predicted"]) for r in members]))
+    markers, dashes = "osD^v", ("-", "--", "-.", ":", (0, (5, 1, 1, 1)))
+    for k, case in enumerate(cases):
+        depth, est, predicted = curves[case]
+        same = [f"{c[0]}, {c[1]}" for c in cases[:k] if curves[c][0] == depth
+                and np.allclose(curves[c][2], predicted, rtol=0.02)]
+        width = 1.2 + 0.9 * (len(cases) - 1 - k)
+        ax.plot(depth, predicted, linestyle=dashes[k % len(dashes)], color=f"C{k}", lw=width, zorder=2 + k,
+                label=f"{case[0]}, {case[1]}" + (f" (line on top of {'; '.join(same)})" if same else ""))
+        ax.errorbar(depth, [e.value for e in est], yerr=[e.error for e in est], fmt=markers[k % len(markers)],
+                    color=f"C{k}", mfc="none" if k % 2 else f"C{k}", ms=6 - k % 2, capsize=2, zorder=10 + k)
     ax.set(xscale="log", yscale="log", xlabel="depth L", ylabel="Var(λ) of JJᵀ",
-           title="sampled (points) vs L(μ₂/μ₁² − 1 − s₁) (lines)")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+           title="sampled (markers) vs L(μ₂/μ₁² − 1 − s₁) (lines)")
+    ax.legend(fontsize=7)
     return fig
