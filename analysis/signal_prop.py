@@ -2,9 +2,10 @@
 
 * :func:`analyze` — theory numbers of a run and its last layer's simulated q, c with standard errors over networks.
 * :func:`run_figure` — q^l and c^l of one run: simulation (mean ± s.e.m.) over the theory curves.
-* :func:`poole_fig1` — the q-map and its fixed points for σ_w ∈ {1.3, 2.5, 4.0}, σ_b = 0.3, with iterated q^l
-  from simulated networks (N = 1000) over the theory (Poole et al., Fig. 1).
-* :func:`poole_fig2` — χ_1 over σ_w ∈ [1, 5] × σ_b ∈ [0, 4] (41 × 41) with the χ_1 = 1 line (Poole et al., Fig. 2).
+* :func:`poole_fig1` — the q-map and the c-map with their fixed points for σ_w ∈ {1.3, 2.5, 4.0}, σ_b = 0.3, and
+  q^l, c^l from simulated networks over the theory (Poole et al., Fig. 1 and Fig. 2 A–B).
+* :func:`poole_fig2` — χ_1 and c* over σ_w ∈ [1, 5] × σ_b ∈ [0, 4] (41 × 41) with the χ_1 = 1 line (Poole et al.,
+  Fig. 2 C–D).
 * :func:`schoenholz_xi` — ξ_c and ξ_q against σ_w² at σ_b² = 0.05, diverging at σ_w²,c (Schoenholz et al.).
 * :func:`trainability_figure` — training accuracy over depth × σ_w² with 6 ξ_c (Schoenholz et al.).
 * :func:`finite_width_figure` — a ``--finite-width 1`` run: residuals per width and layer with the 1/N theory, and
@@ -19,7 +20,7 @@ import math
 import numpy as np
 
 from statmech_nn.io.runfile import Run, read_run
-from statmech_nn.meanfield import fixed_point, phase_diagram, q_map
+from statmech_nn.meanfield import c_map, fixed_point, phase_diagram, q_map
 from statmech_nn.summaries.signal_prop import THEORY, analyze, simulated  # noqa: F401 - re-exported
 
 from .plots import plt
@@ -66,50 +67,72 @@ def run_figure(run: Run):
     return fig
 
 
+def _matching(runs, sigma_w2: float, sigma_b2: float) -> list[Run]:
+    return [r for r in runs if math.isclose(r.parameters["sigma_w2"], sigma_w2)
+            and math.isclose(r.parameters["sigma_b2"], sigma_b2)]
+
+
 def poole_fig1(runs=(), phi: str = "tanh"):
-    """(a) V(q) for σ_w ∈ {1.3, 2.5, 4.0} at σ_b = 0.3 with the diagonal and the fixed points q*;
-    (b) q^l against l: theory from each run's q^0 (lines) and its simulated networks (points ± s.e.m.).
-    ``runs``: signal-prop runs (or paths) at those (σ_w², σ_b²)."""
+    """Poole et al. 2016, Fig. 1 and Fig. 2 A–B, for σ_w ∈ {1.3, 2.5, 4.0} at σ_b = 0.3:
+    (a) the q-map V(q) with the diagonal and the fixed points q*; (b) q^l against l;
+    (c) the c-map c^{l+1} = C(q*, c^l) with the diagonal and the stable fixed points c* (c = 1 is always fixed);
+    (d) c^l against l. In (b) and (d): theory from each run's q^0, c^0 (lines) and its simulated networks
+    (points ± s.e.m.). ``runs``: signal-prop runs (or paths) at those (σ_w², σ_b²)."""
     runs = [r if isinstance(r, Run) else read_run(r) for r in runs]
-    fig, (ax_map, ax_it) = plt.subplots(1, 2, figsize=(10, 4.2))
+    fig, ((ax_map, ax_it), (ax_cmap, ax_c)) = plt.subplots(2, 2, figsize=(10, 8), layout="constrained")
     q = np.linspace(0.0, 15.0, 301)
-    ax_map.plot(q, q, color="0.5", lw=0.8, ls=":")
+    c = np.linspace(-1.0, 1.0, 201)
+    for ax, x in ((ax_map, q), (ax_cmap, c)):
+        ax.plot(x, x, color="0.5", lw=0.8, ls=":", label="diagonal")
     sb2 = POOLE_SIGMA_B**2
     for k, sw in enumerate(POOLE_SIGMA_W):
         color = f"C{k}"
+        fp = fixed_point(phi, sw**2, sb2)
         ax_map.plot(q, q_map(phi, sw**2, sb2, q), color=color, label=f"σ_w = {sw}")
-        qs = fixed_point(phi, sw**2, sb2).q_star
-        ax_map.plot([qs], [qs], "o", color=color)
-        for run in runs:
-            if math.isclose(run.parameters["sigma_w2"], sw**2) and math.isclose(run.parameters["sigma_b2"], sb2):
-                _layers_panel(ax_it, run, "q", color=color)
-        ax_it.plot([], [], color=color, label=f"σ_w = {sw}: q* = {qs:.3g}")
-    ax_map.set(xlabel="q^{l-1}", ylabel="q^l = V(q^{l-1})", xlim=(0, 15), ylim=(0, 15),
-               title=f"q-map, σ_b = {POOLE_SIGMA_B} (dots: q*)")
-    ax_map.legend(fontsize=8)
-    ax_it.set(xlabel="layer l", ylabel="q^l", title="iterates: theory (lines), networks of width N = 1000 (points)")
-    ax_it.legend(fontsize=8)
-    fig.tight_layout()
+        ax_map.plot([fp.q_star], [fp.q_star], "o", color=color)
+        ax_cmap.plot(c, c_map(phi, sw**2, sb2, fp.q_star, c), color=color,
+                     label=f"σ_w = {sw}: c* = {fp.c_star:.3g}, χ_1 = {fp.chi1:.3g}")
+        ax_cmap.plot([fp.c_star], [fp.c_star], "o", color=color)
+        for run in _matching(runs, sw**2, sb2):
+            _layers_panel(ax_it, run, "q", color=color)
+            _layers_panel(ax_c, run, "c", color=color)
+        ax_it.plot([], [], color=color, label=f"σ_w = {sw}: q* = {fp.q_star:.3g}")
+        ax_c.axhline(fp.c_star, color=color, ls="--", lw=0.8, label=f"σ_w = {sw}: c* = {fp.c_star:.3g}")
+    ax_map.set(xlabel="$q^{l-1}$", ylabel="$q^l = V(q^{l-1})$", xlim=(0, 15), ylim=(0, 15),
+               title=f"(a) q-map, σ_b = {POOLE_SIGMA_B} (dots: q*)")
+    ax_cmap.set(xlabel="$c^{l-1}$", ylabel="$c^l = C(q^*, c^{l-1})$", xlim=(-1, 1), ylim=(-1, 1.02),
+                title="(c) c-map at $q^*$ (dots: stable $c^*$)")
+    widths = sorted({int(r.parameters["width"]) for r in runs})
+    sims = f"networks of width N = {', '.join(map(str, widths))} (points)" if widths else "no simulations given"
+    ax_it.set(xlabel="layer l", ylabel="$q^l$", title=f"(b) $q^l$: theory (lines),\n{sims}")
+    ax_c.set(xlabel="layer l", ylabel="$c^l$", title=f"(d) $c^l$: theory (lines), dashed: $c^*$;\n{sims}")
+    for ax in (ax_map, ax_it, ax_cmap, ax_c):
+        ax.legend(fontsize=7)
     return fig
 
 
 def poole_fig2(phi: str = "tanh", n: int = 41):
-    """χ_1 on the n × n grid σ_w ∈ [1, 5], σ_b ∈ [0, 4], with the χ_1 = 1 contour of the grid and the solved
-    critical line σ_w,c(σ_b)."""
+    """Poole et al. 2016, Fig. 2 C–D, on the n × n grid σ_w ∈ [1, 5], σ_b ∈ [0, 4]: (a) χ_1 with the χ_1 = 1
+    contour of the grid and the solved critical line σ_w,c(σ_b); (b) the stable correlation fixed point c*
+    (1 in the ordered phase, below 1 in the chaotic one) with the same line."""
     from matplotlib.colors import TwoSlopeNorm
 
     sw, sb = np.linspace(1.0, 5.0, n), np.linspace(0.0, 4.0, n)
-    pd = phase_diagram(phi, sw**2, sb**2, correlations=False)
-    fig, ax = plt.subplots(figsize=(6, 4.8))
+    pd = phase_diagram(phi, sw**2, sb**2)
+    fig, (ax, ax_c) = plt.subplots(1, 2, figsize=(11, 4.6), layout="constrained")
     chi1 = pd["chi1"].T  # rows σ_b, columns σ_w
     mesh = ax.pcolormesh(sw, sb, chi1, cmap="RdBu_r", shading="nearest",
                          norm=TwoSlopeNorm(vcenter=1.0, vmin=min(chi1.min(), 0.99), vmax=max(chi1.max(), 1.01)))
     fig.colorbar(mesh, ax=ax, label="χ_1")
     ax.contour(sw, sb, chi1, levels=[1.0], colors="k", linewidths=1.5)
-    ax.plot(np.sqrt(pd["sigma_w2_critical"]), sb, "w--", lw=1.0, label="χ_1 = 1 (solved)")
-    ax.set(xlabel="σ_w", ylabel="σ_b", title=f"χ_1 for φ = {phi}: ordered (blue) | chaotic (red)")
-    ax.legend(loc="upper left", fontsize=8)
-    fig.tight_layout()
+    mesh = ax_c.pcolormesh(sw, sb, pd["c_star"].T, cmap="viridis", shading="nearest")
+    fig.colorbar(mesh, ax=ax_c, label="c*")
+    for a, color in ((ax, "w"), (ax_c, "k")):
+        a.plot(np.sqrt(pd["sigma_w2_critical"]), sb, "--", color=color, lw=1.0, label="χ_1 = 1 (solved)")
+        a.set(xlabel="σ_w", ylabel="σ_b")
+        a.legend(loc="upper left", fontsize=8)
+    ax.set_title(f"(a) χ_1 for φ = {phi}: ordered (blue) | chaotic (red)", fontsize=10)
+    ax_c.set_title(f"(b) correlation fixed point c* for φ = {phi}", fontsize=10)
     return fig
 
 
