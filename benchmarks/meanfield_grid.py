@@ -6,6 +6,10 @@ sample of the same points (for c*: of its chaotic points, where c* < 1): ``scipy
 (default tolerances), ``scipy.optimize.brentq`` for q* and c*. Printed: seconds per point for both, their ratio,
 and the largest relative difference between the two (the baseline's own error: ours is ~1e-13).
 
+q*, χ_1 are also solved, in the same run, by the per-point Numba solver that ``phase_diagram`` used before the
+moment table (:mod:`statmech_nn.meanfield.qtable`): printed are both grid times, their ratio, the largest relative
+difference over the whole grid, and the target each grid is held to (``TARGET_S`` seconds on 2 cores).
+
     python benchmarks/meanfield_grid.py --n-q 1000 --n-c 200 --sample-q 40 --sample-c 4
 """
 from __future__ import annotations
@@ -21,7 +25,11 @@ from scipy import integrate, optimize
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # time the checkout this script belongs to
 
-from statmech_nn.meanfield import phase_diagram  # noqa: E402
+from statmech_nn.meanfield import activation, phase_diagram  # noqa: E402
+from statmech_nn.meanfield.fixed_points import FIELDS  # noqa: E402
+from statmech_nn.meanfield.phase import _grid  # noqa: E402
+
+TARGET_S = 1.0  # seconds for either grid on 2 cores (issue 13)
 
 
 def _gauss(f):
@@ -59,6 +67,14 @@ def scipy_c_star(sw2: float, sb2: float) -> tuple[float, float]:
     return c, -1.0 / math.log(chi_c)
 
 
+def per_point_q_grid(sw2, sb2) -> np.ndarray:
+    """(q*, χ_1) on the grid by the per-point solver (every Newton step a quadrature), shape (n_w, n_b, 2)."""
+    a = activation("tanh")
+    out = np.full((sw2.size, sb2.size, len(FIELDS)), np.nan)
+    _grid(a.kernel, a.phi, a.dphi, a.d2phi, sw2, sb2, False, out)
+    return out[..., :2]
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-q", type=int, default=1000, help="q*, χ_1 grid is n × n")
@@ -68,6 +84,8 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     rng = np.random.default_rng(0)
     phase_diagram("tanh", [1.0, 2.0], [0.0, 0.5])  # compile (or load the cache) outside the timings
+    phase_diagram("tanh", [1.0, 2.0], [0.0, 0.5], correlations=False, critical_line=False)
+    per_point_q_grid(np.array([1.0, 2.0]), np.array([0.0, 0.5]))
 
     rows = []
     for label, n, k, correlations, keys, baseline in (
@@ -86,12 +104,24 @@ def main(argv=None) -> None:
         diff = max(abs(pd[key][i, j] - r[m]) / max(abs(r[m]), 1e-12)
                    for (i, j), r in zip(points, ref) for m, key in enumerate(keys))
         rows.append((label, f"{n}x{n}", ours * n**2, ours, theirs, theirs / ours, diff))
+        if not correlations:
+            t0 = time.perf_counter()
+            old = per_point_q_grid(sw2, sb2)
+            old_s = time.perf_counter() - t0
+            with np.errstate(invalid="ignore"):  # q* = 0 in both
+                old_diff = max(np.nanmax(np.abs(pd[key] / old[..., m] - 1)) for m, key in enumerate(keys))
+            versus_old = (old_s, ours * n**2, old_s / (ours * n**2), old_diff)
         print(f"done {label}", file=sys.stderr, flush=True)
 
     print(f"{'quantity':<10} {'grid':>9} {'grid s':>8} {'s/point':>10} {'scipy s/point':>14} {'speed-up':>10} "
           f"{'max rel diff':>13}")
     for label, grid, total, ours, theirs, ratio, diff in rows:
         print(f"{label:<10} {grid:>9} {total:>8.2f} {ours:>10.3g} {theirs:>14.3g} {ratio:>10.3g} {diff:>13.2g}")
+    old_s, new_s, ratio, diff = versus_old
+    print(f"\nq*, chi1 on {args.n_q}x{args.n_q}: per-point solver {old_s:.2f} s, table solver {new_s:.2f} s "
+          f"(x{ratio:.1f}), max rel diff {diff:.2g}")
+    for label, grid, total, *_ in rows:
+        print(f"target {label} {grid}: {total:.2f} s <= {TARGET_S} s on 2 cores: {'met' if total <= TARGET_S else 'NOT met'}")
 
 
 if __name__ == "__main__":
