@@ -19,7 +19,7 @@ from statmech_nn.io.runfile import Run, read_run
 
 from statmech_nn.summaries.chaos import OBSERVABLES, analyze, check_run, length_ratios  # noqa: F401 - re-exported
 
-from .plots import plt
+from .plots import plt, suptitle
 
 LABELS = {"length": "length L^E", "curvature": "curvature κ̄ = √N κ", "grassmannian_length": "Grassmannian length L^G",
           "transitions": "neuron transitions"}
@@ -56,7 +56,7 @@ def run_figure(run: Run):
             ax.set_yscale("log")
         ax.set(xlabel="layer l", ylabel=LABELS[name])
         ax.legend(fontsize=8)
-    fig.suptitle(f"chaos: {_title(run)}", fontsize=9)
+    suptitle(fig, f"chaos: {_title(run)}")
     fig.tight_layout()
     return fig
 

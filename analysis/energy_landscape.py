@@ -19,7 +19,7 @@ from statmech_nn.io.runfile import Run
 from statmech_nn.landscape.disconnectivity import leaf_positions, level_tree
 from statmech_nn.summaries.energy_landscape import check
 
-from .plots import plt
+from .plots import plt, suptitle
 
 
 def draw_disconnectivity(ax, energy, edges, levels, n_levels: int = 20, color_by=None, label: str = "",
@@ -133,6 +133,6 @@ def width_figure(sweep):
         else:
             ax.plot(hidden, mean.ravel(), "o-")
         ax.set(xlabel="hidden width", ylabel=name.replace("_", " "))
-    fig.suptitle(f"landscape sweep: {sweep.parameters.get('data', '')}", fontsize=9)
+    suptitle(fig, f"landscape sweep: {sweep.parameters.get('data', '')}")
     fig.tight_layout()
     return fig

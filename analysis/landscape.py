@@ -14,7 +14,7 @@ from statmech_nn.io.runfile import Run
 from statmech_nn.landscape.disconnectivity import disconnectivity_tree, leaf_positions
 from statmech_nn.summaries.landscape import check
 
-from .plots import plt
+from .plots import plt, suptitle
 
 
 def draw(g: nx.DiGraph, ax, basin_scale: float = 300.0, color="C0"):
@@ -58,6 +58,6 @@ def run_figure(run: Run):
     ax_b.set(xlabel="minimum (in order of F)", ylabel="basin size", title="basins of attraction")
     ax_b.legend(fontsize=8)
     p = run.parameters
-    fig.suptitle(f"rbm-landscape: {p['model']}, {p['descent']} descent", fontsize=9)
+    suptitle(fig, f"rbm-landscape: {p['model']}, {p['descent']} descent")
     fig.tight_layout()
     return fig

@@ -1,6 +1,7 @@
 """Figures of runs (time series, histograms) as matplotlib figures and PNG files."""
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -14,6 +15,13 @@ from statmech_nn import stats
 def _title(run: Run) -> str:
     shown = ", ".join(f"{k}={v}" for k, v in run.parameters.items() if k not in ("seed",))
     return f"{run.study}: {shown}"
+
+
+def suptitle(fig: plt.Figure, text: str, fontsize: float = 9) -> None:
+    """The figure title, wrapped to the figure's width (about 0.55 em per character) instead of being clipped when
+    it names long parameters such as file paths."""
+    width = max(20, int(fig.get_figwidth() * 72 / (0.55 * fontsize)))
+    fig.suptitle(textwrap.fill(text, width), fontsize=fontsize)
 
 
 def run_figure(run: Run) -> plt.Figure:
@@ -30,7 +38,7 @@ def run_figure(run: Run) -> plt.Figure:
         ax_t.legend(loc="upper right", fontsize=8)
         _histogram(ax_h, series.value)
     axes[-1, 0].set_xlabel("step (sweeps)")
-    fig.suptitle(_title(run), fontsize=9)
+    suptitle(fig, _title(run))
     fig.tight_layout()
     return fig
 

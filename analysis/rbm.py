@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-import textwrap
 
 import numpy as np
 
 from statmech_nn import stats
 from statmech_nn.io.runfile import Run
 
-from .plots import _title, plt
+from .plots import _title, plt, suptitle
 
 
 def _text(x) -> str:
@@ -101,6 +100,6 @@ def run_figure(run: Run):
     """Training curves (rbm-train), AIS weight histograms (rbm-logz) or sampled F(v) and configurations
     (rbm-sample)."""
     fig = {"rbm-train": _train_figure, "rbm-logz": _logz_figure, "rbm-sample": _sample_figure}[run.study](run)
-    fig.suptitle(textwrap.fill(_title(run), 200), fontsize=8)
+    suptitle(fig, _title(run), fontsize=8)
     fig.tight_layout()
     return fig
