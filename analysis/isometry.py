@@ -3,7 +3,8 @@
 
 * :func:`run_figure` — the singular-value histogram of one run over the predicted density.
 * :func:`pennington_figure` — singular-value densities for L ∈ {2, 8, 32, 128}: orthogonal vs Gaussian weights,
-  tanh vs ReLU, sampled (histograms) over predicted (lines).
+  tanh vs ReLU, sampled (histograms) over predicted (lines), with the linear-network reference.
+* :func:`linear_reference` — that reference: the singular-value density of a critical linear network.
 * :func:`variance_figure` — Var(λ) against depth: sampled points over the line L (μ₂/μ₁² − 1 − s₁).
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 import numpy as np
 
 from statmech_nn.io.runfile import Run, read_run
+from statmech_nn.meanfield import jjt_density
 from statmech_nn.summaries.isometry import analyze, check
 
 from .plots import plt
@@ -64,31 +66,52 @@ def _load(runs) -> list[Run]:
     return out
 
 
+def linear_reference(depth: int, weights: str, s: np.ndarray) -> np.ndarray:
+    """ρ_s(s) of a critical linear network (σ_w² = 1) of ``depth`` layers: for Gaussian weights the singular values
+    of a product of Gaussian matrices (the Fuss–Catalan law), by free probability
+    (:func:`statmech_nn.meanfield.jjt_density` with φ = linear); for orthogonal weights J is orthogonal (every
+    s = 1) and there is no density, so NaN."""
+    if weights == "orthogonal":
+        return np.full(s.shape, np.nan)
+    return 2.0 * s * jjt_density("linear", 1.0, 1.0, depth, weights, s**2).rho
+
+
 def pennington_figure(runs):
     """One panel per (φ, weight law) among ``runs`` (isometry runs), one colour per depth: sampled singular values
-    (histograms) and the predicted density (lines), on a common range [0, 3]."""
+    (histograms) and the predicted density (lines), on a common range [0, 3]; the linear-network reference of the
+    same depth (Pennington et al.'s baseline) dashed for Gaussian weights and as the line s = 1 for orthogonal
+    ones (a product of orthogonal matrices is orthogonal)."""
     runs = _load(runs)
     cases = sorted({(r.parameters["phi"], r.parameters["weights"]) for r in runs},
                    key=lambda c: (c[0] != "tanh", c[1] != "orthogonal", c))
     cols = min(2, len(cases))
     rows = math.ceil(len(cases) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.5 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.8 * cols, 3.7 * rows), squeeze=False, layout="constrained")
     s_max = 3.0
     for ax, (phi, weights) in zip(axes.ravel(), cases):
         members = sorted((r for r in runs if (r.parameters["phi"], r.parameters["weights"]) == (phi, weights)),
                          key=lambda r: r.parameters["depth"])
+        under = True
         for k, r in enumerate(members):
             color = f"C{k}"
             _histogram(ax, r, s_max, color)
             s, dens, _ = singular_value_density(r)
             inside = s <= s_max
             ax.plot(s[inside], dens[inside], "-", color=color, lw=1.2, label=f"L = {r.parameters['depth']}")
+            if weights != "orthogonal":
+                linear = linear_reference(int(r.parameters["depth"]), weights, s[inside])
+                under &= np.abs(linear - dens[inside]).sum() <= 0.02 * np.abs(dens[inside]).sum()
+                ax.plot(s[inside], linear, "--", color=color, lw=0.9, alpha=0.8)
+        if weights == "orthogonal":
+            ax.axvline(1.0, color="0.3", ls=":", lw=1.0, label="linear network: all s = 1")
+        else:
+            ax.plot([], [], "--", color="0.3", lw=0.9,
+                    label="linear network, same L" + (" (within 2%: under the lines)" if under else ""))
         width = members[0].parameters["width"] if members else 0
         ax.set(xlabel="singular value s", ylabel="density", xlim=(0, s_max), ylim=(0, 4.0),
                title=f"{phi}, {weights} (N = {width})")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=7)
     fig.suptitle("Jacobian singular values at criticality: sampled (bars) vs free probability (lines)", fontsize=9)
-    fig.tight_layout()
     return fig
 
 
