@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import rng as rng_mod
-from .checkerboard import checkerboard_chunk
+from ..threads import threads_for
+from .checkerboard import checkerboard_chunk, half_sweep_work
 from .cluster import swendsen_wang_chunk, wolff_chunk
 
 ALGORITHMS = ("metropolis", "heat-bath", "wolff", "swendsen-wang")
@@ -75,8 +76,9 @@ class IsingChain:
                 calibrate: bool = False) -> None:
         beta, counters = 1.0 / self.T, state["counters"]
         if self.algorithm in LOCAL_ALGORITHMS:
-            checkerboard_chunk(state["spins"], state["rng"], beta, self.J, self.h,
-                               self.algorithm == "heat-bath", sweeps_per_row, energy, magnetization)
+            with threads_for(half_sweep_work(self.L)):  # one parallel region per half-sweep
+                checkerboard_chunk(state["spins"], state["rng"], beta, self.J, self.h,
+                                   self.algorithm == "heat-bath", sweeps_per_row, energy, magnetization)
         elif self.algorithm == "wolff":
             clusters, grown = wolff_chunk(state["spins"], state["rng"], beta, self.J, self.h, sweeps_per_row,
                                           counters[WOLFF_K], energy, magnetization)
