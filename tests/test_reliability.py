@@ -89,8 +89,8 @@ def test_a_second_sweep_is_refused(tmp_path, capsys):
 def test_a_stale_lock_of_a_killed_writer_does_not_block(tmp_path):
     path = tmp_path / "run.h5"
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from statmech_nn.io.atomic import WriterLock\n"
-        f"lock = WriterLock({str(path)!r}); lock.__enter__(); print('locked', flush=True); time.sleep(600)")],
+        "import sys, threading; from statmech_nn.io.atomic import WriterLock\n"
+        f"lock = WriterLock({str(path)!r}); lock.__enter__(); print('locked', flush=True); threading.Event().wait()")],
         stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "locked"
     holder.kill()
