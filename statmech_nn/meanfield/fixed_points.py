@@ -31,6 +31,7 @@ from numba import njit
 from scipy.optimize import brentq
 
 from .activations import LINEAR, RELU, activation, moments1, moments2
+from .moment_table import NO_TABLE, table_moments
 
 Q_MAX = 1e16          # V(q) > q up to here means q* = ∞
 MAX_ITER = 200
@@ -46,14 +47,20 @@ def solve_q(kernel, phi, dphi, d2phi, sw2, sb2, guess):
         slope = sw2 * (1.0 if kernel == LINEAR else 0.5)
         q = sb2 / (1.0 - slope) if slope < 1.0 else np.nan if (slope == 1.0 and sb2 == 0.0) else np.inf
         return q, moments1(kernel, phi, dphi, d2phi, 1.0 if math.isnan(q) else q)
-    m = moments1(kernel, phi, dphi, d2phi, 0.0)
+    return newton_q(kernel, phi, dphi, d2phi, NO_TABLE, moments1(kernel, phi, dphi, d2phi, 0.0), sw2, sb2, guess)
+
+
+@njit(cache=True, error_model="numpy")
+def newton_q(kernel, phi, dphi, d2phi, coef, m, sw2, sb2, guess):
+    """The safeguarded Newton iteration for q* of a quadrature kernel, with moments from the table ``coef``
+    (:data:`~.moment_table.NO_TABLE`: exact) and ``m`` the moments at q = 0."""
     r0 = sw2 * m[0] + sb2
     if r0 == 0.0 and sw2 * m[3] <= 1.0:
         return 0.0, m
     lo, hi = 0.0, np.inf  # R(lo) ≥ 0 (R > 0 just above 0 when R(0) = 0), R(hi) < 0
     x = guess if guess > 0.0 else max(r0, 1.0)
     for _ in range(MAX_ITER):
-        m = moments1(kernel, phi, dphi, d2phi, x)
+        m = table_moments(kernel, phi, dphi, d2phi, coef, x)
         r = sw2 * m[0] + sb2 - x
         if r == 0.0:
             break

@@ -20,10 +20,9 @@ import numpy as np
 from numba import njit, prange
 
 from .activations import LINEAR, QUADRATURE, RELU, activation, moments1
-from .fixed_points import MAX_ITER, Q_MAX, _RTOL, depth_scale, solve_q
+from .fixed_points import depth_scale, newton_q, solve_q
+from .moment_table import DEGREE, K_HI, K_LO, table_moments  # noqa: F401 - re-exported
 
-DEGREE = 24           # Chebyshev degree per octave
-K_LO, K_HI = -40, 56  # tabulated q ∈ [2^K_LO, 2^K_HI); Q_MAX = 1e16 < 2^54
 _NODES = np.cos(np.pi * (np.arange(DEGREE + 1) + 0.5) / (DEGREE + 1))  # Chebyshev points of the first kind
 
 
@@ -60,56 +59,14 @@ def moment_table(phi) -> np.ndarray:
     return np.ascontiguousarray(np.einsum("jn,kfn->kfj", basis, values))
 
 
-@njit(cache=True)
-def table_moments(kernel, phi, dphi, d2phi, coef, q):
-    """moments1 at q: from the table where it covers q, else exact."""
-    if coef.shape[0] == 0 or not q >= math.ldexp(1.0, K_LO) or q >= math.ldexp(1.0, K_HI):
-        return moments1(kernel, phi, dphi, d2phi, q)
-    mant, e = math.frexp(q)  # q = mant 2^e, mant ∈ [0.5, 1): octave [2^(e−1), 2^e)
-    t = 4.0 * mant - 3.0
-    c = coef[e - 1 - K_LO]
-    out = np.empty(4)
-    for f in range(4):  # Clenshaw
-        b1 = b2 = 0.0
-        for j in range(DEGREE, 0, -1):
-            b1, b2 = 2.0 * t * b1 - b2 + c[f, j], b1
-        out[f] = t * b1 - b2 + c[f, 0]
-    return out[0], out[1], out[2], out[3]
-
-
 @njit(cache=True, error_model="numpy")
 def solve_q_table(kernel, phi, dphi, d2phi, coef, at_zero, sw2, sb2, guess):
-    """:func:`.fixed_points.solve_q` with the moments from the table and ``at_zero`` = moments1 at q = 0 (same
-    safeguards, conventions and result)."""
+    """:func:`.fixed_points.solve_q` with the moments from the table and ``at_zero`` = moments1 at q = 0 (the same
+    safeguarded Newton iteration, conventions and result)."""
     if kernel == LINEAR or kernel == RELU:
         return solve_q(kernel, phi, dphi, d2phi, sw2, sb2, guess)
-    m = (at_zero[0], at_zero[1], at_zero[2], at_zero[3])
-    r0 = sw2 * m[0] + sb2
-    if r0 == 0.0 and sw2 * m[3] <= 1.0:
-        return 0.0, m
-    lo, hi = 0.0, np.inf
-    x = guess if guess > 0.0 else max(r0, 1.0)
-    for _ in range(MAX_ITER):
-        m = table_moments(kernel, phi, dphi, d2phi, coef, x)
-        r = sw2 * m[0] + sb2 - x
-        if r == 0.0:
-            break
-        if r > 0.0:
-            if x > Q_MAX:
-                return np.inf, m
-            lo = x
-        else:
-            hi = x
-        dr = sw2 * m[3] - 1.0
-        nxt = x - r / dr if dr != 0.0 else np.nan
-        if not (lo < nxt < hi):
-            nxt = 0.5 * (lo + hi) if hi < np.inf else 2.0 * x + 1.0
-        elif hi == np.inf:
-            nxt = min(nxt, 2.0 * x + 1.0)
-        if abs(nxt - x) <= _RTOL * nxt or (hi < np.inf and hi - lo <= _RTOL * hi):
-            break
-        x = nxt
-    return x, m
+    return newton_q(kernel, phi, dphi, d2phi, coef, (at_zero[0], at_zero[1], at_zero[2], at_zero[3]), sw2, sb2,
+                    guess)
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
