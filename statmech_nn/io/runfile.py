@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -245,11 +246,8 @@ class Run:
         """The stored sampler state (nested dicts for subgroups), read on demand."""
         if self.state is not None:
             return self.state
-        with open_h5(self.path) as f:
-            try:
-                return _read_tree(f[self.group]["checkpoint"])
-            except _DAMAGE as exc:
-                raise FormatError(f"{self.path}: damaged checkpoint ({_one_line(exc)})") from None
+        with open_h5(self.path) as f, reported_damage(self.path, "checkpoint"):
+            return _read_tree(f[self.group]["checkpoint"])
 
     def to_xarray(self):
         """The observables as an ``xarray.Dataset`` (needs the optional xarray package): each observable a
@@ -300,17 +298,24 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+@contextmanager
+def reported_damage(where, what: str):
+    """Whatever h5py or numpy raise on a damaged file becomes one FormatError naming ``where`` and ``what``."""
+    try:
+        yield
+    except FormatError:
+        raise
+    except _DAMAGE as exc:
+        raise FormatError(f"{where}: damaged {what} ({_one_line(exc)})") from None
+
+
 def read_group(group: h5py.Group, path: str = "") -> Run:
     """Read a run stored at ``group`` (a file root or a sweep point), checked as a whole first: required groups,
     every observable's step and value of equal length. The checkpoint stays in the file. Any damage is a
     :class:`FormatError` naming the file and what is wrong."""
     where = path or group.name
-    try:
+    with reported_damage(where, "run file"):
         return _read_group(group, where)
-    except FormatError:
-        raise
-    except _DAMAGE as exc:
-        raise FormatError(f"{where}: damaged run file ({_one_line(exc)})") from None
 
 
 def _read_group(group: h5py.Group, where: str) -> Run:
@@ -389,11 +394,8 @@ def open_h5(path: str | os.PathLike) -> h5py.File:
 
 def file_format(path: str | os.PathLike) -> str:
     """The ``format`` attribute of a file ("statmech_nn run", "statmech_nn sweep"), or a FormatError."""
-    with open_h5(path) as f:
-        try:
-            kind = f.attrs.get("format")
-        except _DAMAGE as exc:
-            raise FormatError(f"{path}: damaged HDF5 file ({_one_line(exc)})") from None
+    with open_h5(path) as f, reported_damage(path, "HDF5 file"):
+        kind = f.attrs.get("format")
     if kind is None:
         raise FormatError(f"{path}: not a statmech_nn file (no format attribute)")
     return kind.decode() if isinstance(kind, bytes) else str(kind)

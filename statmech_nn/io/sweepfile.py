@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import FormatError
 from .provenance import utc_now
 from .atomic import atomic_write
-from .runfile import _DAMAGE, Run, _attrs, _one_line, open_h5, read_run  # shared with the run format
+from .runfile import Run, _attrs, open_h5, read_run, reported_damage  # shared with the run format
 
 try:  # Python >= 3.11
     import tomllib
@@ -153,13 +153,8 @@ def _write(sweep: Sweep, f: h5py.File) -> None:
 
 def read_sweep(path: str | os.PathLike) -> Sweep:
     """Read a sweep file: ``.spec``, ``.axes``, ``.results[name].mean/.error/.tau``, ``.status``, ``.point(i)``."""
-    with open_h5(path) as f:
-        try:
-            return _read(f, path)
-        except FormatError:
-            raise
-        except _DAMAGE as exc:
-            raise FormatError(f"{path}: damaged sweep file ({_one_line(exc)})") from None
+    with open_h5(path) as f, reported_damage(path, "sweep file"):
+        return _read(f, path)
 
 
 def _read(f: h5py.File, path) -> Sweep:
