@@ -3,8 +3,10 @@
 * :func:`analyze` — the length growth factor per layer (geometric mean over the depth, mean ± s.e.m. over
   networks) against √χ_1, and each observable at the last layer against its mean-field value.
 * :func:`run_figure` — the four observables of one run against the layer, simulation over theory.
-* :func:`poole_fig3` — length L^E_l / L^E_0 and normalised curvature κ̄_l against depth in the ordered, critical
-  and chaotic phases, with the recursions L ∝ χ_1^{l/2}, κ̄² = 3χ_2/χ_1² + κ̄²/χ_1 (Poole et al., Figs. 3–4).
+* :func:`poole_fig3` — length L^E_l / L^E_0, normalised curvature κ̄_l and the top-2 principal-component share of
+  the points' variance against depth in the ordered, critical and chaotic phases, with the recursions
+  L ∝ χ_1^{l/2}, κ̄² = 3χ_2/χ_1² + κ̄²/χ_1 and the Fourier spectrum of the iterated c-map; the circle projected on
+  its top two principal axes at three depths per phase (Poole et al., Figs. 3–4).
 * :func:`poole_fig4` — the Grassmannian length L^G_l against depth: saturating in order, exponential in chaos.
 * :func:`raghu_length` — trajectory length against depth for growing σ_w² and for ReLU at σ_w² = 2 (no growth,
   Hanin, Jeong & Rolnick 2022), and neuron transitions against trajectory length (Raghu et al. 2017).
@@ -17,7 +19,8 @@ import numpy as np
 
 from statmech_nn.io.runfile import Run, read_run
 
-from statmech_nn.summaries.chaos import OBSERVABLES, analyze, check_run, length_ratios  # noqa: F401 - re-exported
+from statmech_nn.summaries.chaos import (OBSERVABLES, analyze, check_run, length_ratios,  # noqa: F401 - re-exported
+                                         top_fraction)
 
 from .plots import plt, suptitle
 
@@ -77,13 +80,52 @@ def _legend(run: Run) -> str:
     return (f"{_phase(run)}: σ_w² = {run.parameters['sigma_w2']:g}, χ_1 = {float(run.results['chi1']):.3f}")
 
 
+def _has_pca(run: Run) -> bool:
+    return "pca_projection" in run.observables and len(run.observables["pca_projection"]) > 0
+
+
+def _projection_layers(run: Run, count: int = 3) -> list[int]:
+    """``count`` stored layers spread over the depth, from the first hidden layer to the last."""
+    steps = run.observables["pca_projection"].step
+    picks = np.unique(np.linspace(min(1, len(steps) - 1), len(steps) - 1, count).round().astype(int))
+    return [int(steps[i]) for i in picks]
+
+
+def _projection_panel(ax, run: Run, layer: int) -> None:
+    """The first network's points at ``layer`` on their top two principal axes, coloured by the angle θ on the
+    input circle; the title gives the measured share of the variance on the two axes beside the mean field."""
+    series = run.observables["pca_projection"]
+    row = int(np.flatnonzero(series.step == layer)[0])
+    coords = series.value[row]
+    theta = 2.0 * np.pi * np.arange(len(coords)) / len(coords)
+    closed = np.vstack([coords, coords[:1]])
+    ax.plot(closed[:, 0], closed[:, 1], "-", color="0.6", lw=0.4)
+    ax.scatter(coords[:, 0], coords[:, 1], c=theta, cmap="hsv", s=1.5, lw=0)
+    measured, theory = top_fraction(run)
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_title(f"{_phase(run)}, l = {layer}: top-2 share {measured[row, 0]:.2f} (theory {theory[row]:.2f})",
+                 fontsize=7)
+    ax.tick_params(labelsize=6)
+    ax.set_xlabel("PC 1 / √N", fontsize=7)
+    ax.set_ylabel("PC 2 / √N", fontsize=7)
+
+
 def poole_fig3(runs):
-    """(a) L^E_l / L^E_0 (log scale) and (b) κ̄_l against l for chaos runs (or paths) in different phases:
-    networks (points ± s.e.m.) over the recursions (lines); κ̄_∞ of a chaotic run (|χ_1 − 1| ≥ 1e-3) dashed."""
+    """Top row: (a) L^E_l / L^E_0 (log scale), (b) κ̄_l and (c) the share of the points' variance on their top two
+    principal axes against l, for chaos runs (or paths) in different phases: networks (points ± s.e.m.) over the
+    recursions and the Fourier spectrum of the iterated c-map (lines); κ̄_∞ of a chaotic run (|χ_1 − 1| ≥ 1e-3)
+    dashed. Below, one row per run: the first network's circle on its top two principal axes at three depths,
+    coloured by the input angle (Poole et al. 2016, Fig. 3). Runs without the PCA observables give the top row
+    without (c)."""
     from statmech_nn.meanfield.curvature import saturated_curvature
 
     runs = _runs(runs)
-    fig, (ax_l, ax_k) = plt.subplots(1, 2, figsize=(10, 4.2))
+    pca = [run for run in runs if _has_pca(run)]
+    columns = 3
+    fig = plt.figure(figsize=(11, 3.6 + 2.9 * len(pca)), layout="constrained")
+    grid = fig.add_gridspec(1 + len(pca), columns, height_ratios=[1.25] + [1.0] * len(pca))
+    ax_l, ax_k = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
+    ax_f = fig.add_subplot(grid[0, 2]) if pca else None
     for k, run in enumerate(runs):
         color = f"C{k}"
         _panel(ax_l, run, "length", scale=float(run.results["length_theory"][0]), color=color, label=_legend(run))
@@ -91,14 +133,29 @@ def poole_fig3(runs):
         if _phase(run) == "chaotic":
             ax_k.axhline(saturated_curvature(float(run.results["chi1"]), float(run.results["chi2"])), color=color,
                          ls="--", lw=0.8)
+        if ax_f is not None and _has_pca(run):
+            measured, theory = top_fraction(run)
+            steps = run.observables["pca_variance"].step
+            ax_f.plot(steps, theory, "-", color=color, lw=1.2, label=_legend(run))
+            n = measured.shape[1]
+            ax_f.errorbar(steps, measured.mean(axis=1), yerr=measured.std(axis=1, ddof=1) / math.sqrt(n) if n > 1
+                          else None, fmt="o", ms=3, color=color, mfc="none")
     ax_l.set(yscale="log", xlabel="layer l", ylabel="L^E_l / L^E_0", title="length grows by √χ_1 per layer")
     ax_k.set(yscale="log", xlabel="layer l", ylabel="κ̄_l = √N κ_l",
              title="curvature: κ̄² = 3χ_2/χ_1² + κ̄²/χ_1 (dashed: κ̄_∞)")
-    for ax in (ax_l, ax_k):
+    axes = [ax_l, ax_k]
+    if ax_f is not None:
+        ax_f.set(xlabel="layer l", ylabel="variance share of PCs 1-2", ylim=(0, 1.05),
+                 title="top-2 PCA share (lines: Fourier spectrum of c^l(θ))")
+        axes.append(ax_f)
+    for ax in axes:
+        ax.title.set_fontsize(8)
         ax.legend(fontsize=7)
-    fig.suptitle(f"Poole et al. 2016: circle through {runs[0].parameters['phi']} networks, "
-                 f"σ_b² = {runs[0].parameters['sigma_b2']:g}, {_sizes(runs[0])}", fontsize=9)
-    fig.tight_layout()
+    for r, run in enumerate(pca, start=1):
+        for c, layer in enumerate(_projection_layers(run, columns)):
+            _projection_panel(fig.add_subplot(grid[r, c]), run, layer)
+    suptitle(fig, f"Poole et al. 2016: circle through {runs[0].parameters['phi']} networks, "
+                  f"σ_b² = {runs[0].parameters['sigma_b2']:g}, {_sizes(runs[0])}")
     return fig
 
 

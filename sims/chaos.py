@@ -4,7 +4,9 @@ mean-field predictions (:mod:`statmech_nn.meanfield.curvature`).
 
 ``networks`` independent networks h^l = W^l φ(h^{l−1}) + b^l of width N each propagate the circle
 h^0(θ) = √(N q0) (u0 cos θ + u1 sin θ) sampled at ``points`` angles (q0 = 0 selects q0 = q*, Poole's choice).
-One row per layer (step = layer, 0..depth) holds each observable for every network (row shape (networks,));
+One row per layer (step = layer, 0..depth) holds each observable for every network (row shape (networks,)), the
+principal-component spectrum of the layer's points for every network (``pca_variance``, ``total_variance``) and the
+first network's points on their top three principal axes (``pca_projection``, Poole et al. 2016, Fig. 3);
 /results holds the theory curves ``<observable>_theory`` and the fixed point (docs/chaos.md).
 """
 from __future__ import annotations
@@ -17,12 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from statmech_nn.meanfield import activation, fixed_point
-from statmech_nn.meanfield.curvature import curve_theory
+from statmech_nn.meanfield.curvature import circle_spectrum, curve_theory
 from statmech_nn.models import deepnet, manifold
 from statmech_nn.params import Param, ParamSet, Settings
 from statmech_nn.runner import Simulation
 from statmech_nn.study import Study, run_study, seed_param
-from statmech_nn.summaries.chaos import OBSERVABLES, analyze
+from statmech_nn.summaries.chaos import OBSERVABLES, PCA_AXES, PCA_COMPONENTS, analyze
+
 MAX_DOUBLES = 5 * 10**8  # networks × points × width held in memory (4 GB)
 
 
@@ -53,8 +56,12 @@ class Chaos(Simulation):
 
     @property
     def observables(self) -> dict:
-        n = (self.settings.networks,)
-        return {name: (np.int64 if name == "transitions" else np.float64, n, ("network",)) for name in OBSERVABLES}
+        s = self.settings
+        n = (s.networks,)
+        return {**{name: (np.int64 if name == "transitions" else np.float64, n, ("network",)) for name in OBSERVABLES},
+                "pca_variance": (np.float64, (s.networks, PCA_COMPONENTS), ("network", "rank")),
+                "total_variance": (np.float64, n, ("network",)),
+                "pca_projection": (np.float64, (s.points, PCA_AXES), ("point", "axis"))}
 
     def phases(self) -> dict[str, int]:
         return {"layers": self.settings.depth + 1}
@@ -80,21 +87,32 @@ class Chaos(Simulation):
         s, h = self.settings, state["h"]
         layers = np.arange(start, start + n, dtype=np.int64)
         rows = np.empty((n, len(OBSERVABLES), s.networks))
+        pca = np.empty((n, s.networks, PCA_COMPONENTS))
+        total = np.empty((n, s.networks))
+        projection = np.empty((n, s.points, PCA_AXES))
         for r, lay in enumerate(layers):
             for k in range(s.networks):
                 if lay > 0:
                     h[k] = manifold.layer(deepnet.stream(self.seed, k, int(lay)), h[k], self.phi, s.sigma_w2,
                                           s.sigma_b2, s.weights)
                 rows[r, :, k] = manifold.geometry(h[k])
+                pca[r, k], total[r, k], coords = manifold.principal_components(h[k], PCA_COMPONENTS,
+                                                                               PCA_AXES if k == 0 else 0)
+                if k == 0:
+                    projection[r] = coords
         if start + n > s.depth:  # finished: keep the pre-activations out of the final checkpoint
             state["h"] = np.empty((0, s.points, s.width))
-        return {name: (layers, rows[:, i].astype(self.observables[name][0])) for i, name in enumerate(OBSERVABLES)}
+        out = {name: (layers, rows[:, i].astype(self.observables[name][0])) for i, name in enumerate(OBSERVABLES)}
+        return {**out, "pca_variance": (layers, pca), "total_variance": (layers, total),
+                "pca_projection": (layers, projection)}
 
     @cached_property
     def theory(self) -> dict[str, np.ndarray]:
         s = self.settings
         fp = fixed_point(self.phi, s.sigma_w2, s.sigma_b2)
         curves = curve_theory(self.phi, s.sigma_w2, s.sigma_b2, self.q0, s.depth, s.width)
+        curves["pca_variance"], curves["total_variance"] = circle_spectrum(
+            self.phi, s.sigma_w2, s.sigma_b2, self.q0, s.depth, PCA_COMPONENTS, min(s.points - s.points % 2, 1024))
         fixed = {"q_star": fp.q_star, "chi1": fp.chi1, "chi2": fp.chi2, "q0": self.q0}
         return {**{k: np.float64(v) for k, v in fixed.items()}, **{f"{k}_theory": v for k, v in curves.items()}}
 

@@ -39,6 +39,17 @@ the κ̄ map is biased up by ≈ 5/(2N) per layer at finite N (orthogonal W: fac
 
 With q^0 ≠ q* every slope is evaluated at the iterate q^{l−1} of the q-map instead of q*. For ReLU and hard-tanh
 χ_2 = ∞ (φ'' has delta functions): the curve acquires kinks and κ̄ is ∞ for l ≥ 1.
+
+Principal components of the propagated circle (Poole et al., Fig. 3: the circle projected on its top principal
+components). Two points of the circle at angles θ, θ' have h·h'/N → q^l c^l(θ − θ') with c^0(θ) = cos θ and
+c^l = C(q^{l−1}, c^{l−1}) the c-map (:mod:`.maps`) applied pointwise in θ. The Gram matrix of P equally spaced
+points is therefore circulant: its eigenvectors are the Fourier modes of the circle and its eigenvalues, per point,
+are the Fourier coefficients a_k = (1/P) Σ_m q^l c^l(θ_m) cos(k θ_m), each twice (k and −k, k ≠ 0, P/2). Centring
+the points removes a_0 (the mean point), so the covariance of the points per unit, (1/(PN)) Σ_p (h_p − h̄)(h_p − h̄)ᵀ,
+has total variance q^l − a_0 and eigenvalues a_k, k ≥ 1 (:func:`circle_spectrum`). The input circle has a_1 = q0/2
+only (two components carry all the variance). Ordered phase: 1 − c^l ≈ χ_1^l (1 − cos θ) (the linearised c-map),
+so the shrinking curve stays a circle. Chaotic phase: c^l(θ) → c* except in a peak of width ~ χ_1^{−l/2} around
+θ = 0, whose Fourier spectrum spreads over ~χ_1^{l/2} harmonics: the top-2 fraction of the variance falls with depth.
 """
 from __future__ import annotations
 
@@ -48,6 +59,7 @@ import numpy as np
 from numba import njit
 
 from .activations import activation, moments1
+from .maps import c_map, theory_curves
 
 FIELDS = ("q", "chi1", "chi2", "length", "curvature", "grassmannian_length", "transitions")
 
@@ -94,3 +106,37 @@ def gaussian_width_factor(width: int) -> float:
     """E_W[κ'²] / (its mean-field value) = N(N−1)/((N−2)(N−4)) for one Gaussian layer of width N > 4."""
     n = float(width)
     return n * (n - 1.0) / ((n - 2.0) * (n - 4.0))
+
+
+def circle_spectrum(phi, sigma_w2: float, sigma_b2: float, q0: float, depth: int, components: int,
+                    grid: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """Mean-field principal-component spectrum of the great circle of squared length ``q0`` at layers 0..depth
+    (module docstring): ``(variances, total)``, the ``components`` largest eigenvalues a_k (k ≥ 1, each twice) of the
+    centred covariance of the points per unit, (depth + 1, components), and its trace q^l − a_0, (depth + 1,).
+    The c-map runs on ``grid`` (even) equally spaced angles, the exact circulant of a run with that many points and
+    the Fourier series of c^l(θ) up to aliasing, negligible while a_k has decayed by k = grid/2."""
+    if grid < 4 or grid % 2:
+        raise ValueError(f"need an even grid >= 4, got {grid}")
+    a = activation(phi)
+    q, _ = theory_curves(a, sigma_w2, sigma_b2, q0, 0.0, depth)
+    half = grid // 2
+    c = np.cos(2.0 * np.pi * np.arange(half + 1) / grid)  # c(θ) = c(−θ): angles 0..π suffice
+    variances, total = np.zeros((depth + 1, components)), np.empty(depth + 1)
+    for lay in range(depth + 1):
+        if lay > 0:
+            c = c_map(a, sigma_w2, sigma_b2, q[lay - 1], c)
+        kernel = q[lay] * c
+        coef = np.fft.rfft(np.concatenate([kernel, kernel[half - 1:0:-1]])).real / grid
+        eig = np.sort(np.concatenate([coef[1:half], coef[1:half], coef[half:]]))[::-1][:components]
+        variances[lay, :eig.size] = eig
+        total[lay] = q[lay] - coef[0]
+    return variances, total
+
+
+def raghu_hard_tanh_bound(sigma_w2: float, sigma_b2: float, width: int) -> float:
+    """The per-layer growth factor of Raghu et al. 2017 (ICML), Theorem 1 for hard-tanh networks of width k:
+    E[l(z^(d))] ≥ O((σ_w √k / √(σ_w² + σ_b² + k √(σ_w² + σ_b²)))^d) l(x), a lower bound up to the constant the O
+    leaves unstated. At k → ∞ it tends to σ_w / (σ_w² + σ_b²)^{1/4}; the mean-field growth √χ_1 approaches
+    (2/π)^{1/4} times that at large σ_w (χ_1 = σ_w² P(|u| < 1), u ~ N(0, q*), q* → σ_w²)."""
+    s = math.sqrt(sigma_w2 + sigma_b2)
+    return math.sqrt(sigma_w2 * width / (s * s + width * s))

@@ -12,11 +12,17 @@ measured with periodic finite differences in θ, step Δ = 2π/P:
     Grassmannian length   L^G = Σ_p κ_p |v_p| Δ                            (length of the unit-tangent curve)
     transitions           Σ_units #{p : sign h_{p,i} ≠ sign h_{p+1,i}}      (neuron transitions, Raghu et al.)
 
-For the input circle L^E = 2π √(N q0), κ̄ = 1/√q0 and L^G = 2π, up to the discretisation errors
+A point where the curve stands still (v_p = 0: possible when every unit saturates, hard-tanh at small width) has
+no tangent and is counted with κ_p = 0. For the input circle L^E = 2π √(N q0), κ̄ = 1/√q0 and L^G = 2π, up to the discretisation errors
 (κΔs)²/24 (chords) and O(Δ²) (differences), both set by the angle the tangent turns between neighbouring points,
 L^G/P: below 1e-5 relative for the input circle at P = 4000, and ~1e-3 while L^G/P ≲ 0.1 (docs/chaos.md).
 Transitions count a unit that crosses zero twice between neighbouring points as none, so P must resolve the
 zeros (about 2 χ_1^{l/2} per unit around the circle).
+
+:func:`principal_components` gives the principal-component analysis of the points of a curve (the covariance of the
+centred points per unit, (1/(PN)) Σ_p (h_p − h̄)(h_p − h̄)ᵀ): its largest eigenvalues, its trace, and the points'
+coordinates on the leading axes (Poole et al. 2016, Fig. 3); :func:`.meanfield.curvature.circle_spectrum` is the
+mean-field prediction for a propagated circle.
 
 Hot loops are Numba; the Gaussian layer runs points in parallel (``prange``), every point's row computed by the
 same sequence of operations whatever the number of threads, so results do not depend on it.
@@ -28,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
+import scipy.linalg
 from numba import njit, prange
 
 from statmech_nn.meanfield import activation
@@ -99,7 +106,8 @@ def _geometry(h):
             dd += d * d
             count += (h[nxt, i] > 0.0) != (h[p, i] > 0.0)
         chords[p] = math.sqrt(dd)
-        k2 = max(0.0, vv * aa - va * va) / (vv * vv * vv)
+        # a stationary point (every unit saturated, e.g. hard-tanh at small width) has no tangent: κ counted as 0
+        k2 = max(0.0, vv * aa - va * va) / (vv * vv * vv) if vv > 0.0 else 0.0
         kappa2[p] = k2
         bend[p] = math.sqrt(k2 * vv) * delta
         flips[p] = count
@@ -113,6 +121,38 @@ def geometry(h: np.ndarray) -> tuple[float, float, float, int]:
         raise ValueError(f"need a (points >= 3, width) array of curve points, got shape {h.shape}")
     length, curvature, grassmannian, transitions = _geometry(h)
     return float(length), float(curvature), float(grassmannian), int(transitions)
+
+
+def principal_components(h: np.ndarray, components: int, axes: int = 0) -> tuple[np.ndarray, float, np.ndarray]:
+    """PCA of the points (rows) of ``h`` (P, N): ``(variances, total, coordinates)`` — the ``components`` largest
+    eigenvalues of the centred covariance per unit C = (1/(PN)) Σ_p (h_p − h̄)(h_p − h̄)ᵀ (zeros beyond its rank),
+    its trace (the mean squared distance of the points from their centroid, per unit), and the (P, ``axes``)
+    coordinates (h_p − h̄)·e_i / √N on its leading unit eigenvectors e_i, each axis signed so that its largest
+    coordinate is positive. The eigenproblem is solved on the smaller of C and the (P, P) Gram matrix."""
+    h = np.asarray(h, dtype=np.float64)
+    n_points, n = h.shape
+    centred = h - h.mean(axis=0)
+    gram = n_points <= n
+    m = centred @ centred.T if gram else centred.T @ centred
+    m /= n_points * n
+    size = m.shape[0]
+    k = min(max(components, axes), size)
+    top = [size - k, size - 1]
+    if axes:
+        values, vectors = scipy.linalg.eigh(m, subset_by_index=top)
+    else:
+        values = scipy.linalg.eigh(m, subset_by_index=top, eigvals_only=True)
+    values = np.maximum(values[::-1], 0.0)
+    variances = np.zeros(components)
+    variances[:min(components, k)] = values[:components]
+    coordinates = np.zeros((n_points, axes))
+    if axes:
+        lead = vectors[:, ::-1][:, :min(axes, k)]
+        # Gram: centred @ e_i / √N = √(P λ_i) u_i; covariance: project on e_i directly
+        coords = lead * np.sqrt(n_points * values[:lead.shape[1]]) if gram else centred @ lead / math.sqrt(n)
+        coords *= np.where(coords[np.abs(coords).argmax(axis=0), np.arange(coords.shape[1])] < 0, -1.0, 1.0)
+        coordinates[:, :coords.shape[1]] = coords
+    return variances, float(np.trace(m)), coordinates
 
 
 def propagate(h0: np.ndarray, phi, sigma_w2: float, sigma_b2: float, depth: int, seed: np.random.SeedSequence,
