@@ -142,3 +142,44 @@ def variance_figure(runs):
            title="sampled (markers) vs L(μ₂/μ₁² − 1 − s₁) (lines)")
     ax.legend(fontsize=7)
     return fig
+
+
+def small_q_figure(runs):
+    """Pennington et al. 2017's approach to isometry as q* → 0 on the critical line: (a) singular-value densities of
+    orthogonal tanh networks at each q* (sampled bars, predicted lines) and the linear orthogonal network (s = 1);
+    (b) Var λ of JJᵀ against q* for orthogonal and Gaussian tanh networks (points ± jackknife error; predictions
+    L(μ₂/μ₁² − 1 − s₁) as open markers), with the linear networks' values (Gaussian: L, the Fuss–Catalan variance;
+    orthogonal: 0) as horizontal references."""
+    runs = _load(runs)
+    tanh = sorted((r for r in runs if r.parameters["phi"] == "tanh"), key=lambda r: -float(r.results["q0"]))
+    linear = {r.parameters["weights"]: r for r in runs if r.parameters["phi"] == "linear"}
+    fig, (ax_s, ax_v) = plt.subplots(1, 2, figsize=(11, 4.4), layout="constrained")
+    ortho = [r for r in tanh if r.parameters["weights"] == "orthogonal"]
+    for k, r in enumerate(ortho):
+        color = f"C{k}"
+        _histogram(ax_s, r, 2.0, color)
+        s, dens, _ = singular_value_density(r)
+        inside = s <= 2.0
+        ax_s.plot(s[inside], dens[inside], "-", color=color, lw=1.2, label=f"q* = {float(r.results['q0']):.3g}")
+    ax_s.axvline(1.0, color="0.3", ls=":", lw=1.0, label="linear orthogonal: all s = 1")
+    depth = int(tanh[0].parameters["depth"]) if tanh else 0
+    ax_s.set(xlabel="singular value s", ylabel="density", xlim=(0, 2.0),
+             title=f"(a) orthogonal tanh at criticality, L = {depth}")
+    ax_s.legend(fontsize=7)
+    for k, weights in enumerate(("orthogonal", "gaussian")):
+        members = [r for r in tanh if r.parameters["weights"] == weights]
+        q = np.array([float(r.results["q0"]) for r in members])
+        est = [analyze(r)["jjt_variance"] for r in members]
+        ax_v.errorbar(q, [e.value for e in est], yerr=[e.error for e in est], fmt="o", color=f"C{k}", capsize=2,
+                      label=f"tanh, {weights}: sampled")
+        ax_v.plot(q, [float(r.results["jjt_variance_predicted"]) for r in members], "s", mfc="none", ms=8,
+                  color=f"C{k}", label=f"tanh, {weights}: free probability")
+        if weights in linear:
+            e = analyze(linear[weights])["jjt_variance"]
+            floor = e.value < 1e-4  # the exactly isometric linear orthogonal network: 0 up to rounding
+            ax_v.axhline(max(e.value, 1e-4), color=f"C{k}", ls="--", lw=0.9,
+                         label=f"linear, {weights}: sampled {e.value:.3g}" + (" (drawn at 1e-4)" if floor else ""))
+    ax_v.set(xscale="log", yscale="log", xlim=(1e-2, 1.0), xlabel="q*", ylabel="Var(λ) of JJᵀ",
+             title="(b) variance against q* (σ_b² → 0 along σ_w²,c)")
+    ax_v.legend(fontsize=7)
+    return fig

@@ -238,3 +238,33 @@ def residual_phase_figure(sweep):
                  "networks", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def depth_scales_figure(data: dict):
+    """Schoenholz et al. 2017's depth scales (``data`` from the reproduce item): (a) the correlation difference D^l
+    of two input pairs straddling c* against layer l, sampled networks (points ± s.e.m. over replicates) over the
+    N = ∞ maps from the same inputs (lines); (b) ξ_c and ξ_q against σ_w²: closed forms −1/ln χ_c, −1/ln V'(q*)
+    (lines), fits of the iterated maps (open markers), fits of sampled networks (filled, ± jackknife error), and
+    σ_w²,c."""
+    fig, (ax_l, ax_x) = plt.subplots(1, 2, figsize=(11, 4.4), layout="constrained")
+    for k, panel in enumerate(data["panels"]):
+        color = f"C{k}"
+        ax_l.plot(np.arange(len(panel["theory"])), panel["theory"], "-", color=color, lw=1.0)
+        ax_l.errorbar(panel["layers"], panel["value"], yerr=panel["error"], fmt="o", ms=3, mfc="none", color=color,
+                      label=f"σ_w² = {panel['sigma_w2']:g}")
+    ax_l.set(yscale="log", xlabel="layer l", ylabel="$D^l = c^l(c_{hi}) - c^l(c_{lo})$",
+             title="(a) correlation perturbation: networks (points), maps (lines)")
+    ax_l.legend(fontsize=7)
+    crit = data["sigma_w2_critical"]
+    for name, color in (("xi_c", "C0"), ("xi_q", "C1")):
+        symbol = name.replace("xi_", "ξ_")
+        ax_x.plot(data["sigma_w2"], data[name], "-", color=color, lw=1.2, label=f"{symbol} (theory)")
+        ax_x.plot(data["map_sigma_w2"], data[f"map_{name}"], "s", color=color, mfc="none", ms=6,
+                  label=f"{symbol} fitted to iterated maps")
+        ax_x.errorbar(data["sim_sigma_w2"], data[f"sim_{name}"], yerr=data[f"sim_{name}_error"], fmt="o",
+                      color=color, ms=4, capsize=2, label=f"{symbol} fitted to networks (window bias removed)")
+    ax_x.axvline(crit, color="k", ls="--", lw=0.8, label=f"σ_w²,c = {crit:.4f}")
+    ax_x.set(yscale="log", xlabel="σ_w²", ylabel="depth scale (layers)", ylim=(0.5, 500),
+             title=f"(b) tanh, σ_b² = {data['sigma_b2']:g}")
+    ax_x.legend(fontsize=7)
+    return fig
