@@ -27,7 +27,7 @@ from scipy.optimize import minimize as scipy_minimize
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # time the checkout this script belongs to
 
 from statmech_nn.landscape import LennardJones, basin_hopping, minimize  # noqa: E402
-from statmech_nn.landscape.minimize import serial_blas  # noqa: E402
+from statmech_nn.threads import owned_by  # noqa: E402
 from statmech_nn.landscape.networks import network_system  # noqa: E402
 from statmech_nn.rng import seed_sequence, xoshiro256_state  # noqa: E402
 
@@ -54,7 +54,7 @@ def main(argv=None) -> None:
     ap.add_argument("--max-hops", type=int, default=3000)
     a = ap.parse_args(argv)
     lj = LennardJones(38)
-    with serial_blas():
+    with owned_by("numba"):
         lj.energy_and_gradient(lj.start(xoshiro256_state(seed_sequence(0))))  # compile
         t = time.perf_counter()
         basin_hopping(lj, a.hops, 1, 0.36, 0.8)

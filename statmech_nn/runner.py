@@ -21,6 +21,7 @@ import numpy as np
 
 from .params import Settings
 from .rng import seed_sequence
+from .threads import owned_by
 
 
 State = dict  # name -> numpy array, or a nested State (stored as a checkpoint subgroup)
@@ -40,7 +41,9 @@ class Simulation:
       measured rows); a phase of length 0 is skipped;
     * :meth:`init_state` — the state arrays (dicts may nest);
     * :meth:`step` — do units ``[start, start + n)`` of ``phase`` and return the rows measured;
-    * :meth:`results` — study-level arrays, written at the end (and at an interruption).
+    * :meth:`results` — study-level arrays, written at the end (and at an interruption);
+    * ``threads`` — which layer owns the cores (:mod:`statmech_nn.threads`): ``"numba"`` (the default) or
+      ``"blas"``, or ``{phase: owner}`` for phases that differ.
 
     The base class owns the progress counter (``state["progress"]``), cuts chunks at phase boundaries and gives
     the runner :meth:`advance` and :meth:`progress`. Kernels depend only on their state, so how the work is cut
@@ -49,6 +52,7 @@ class Simulation:
 
     observables: Mapping[str, tuple] = {}
     streams: Mapping[str, int] = {}
+    threads: str | Mapping[str, str] = "numba"
 
     def __init__(self, settings: Settings, seed: np.random.SeedSequence):
         self.settings = settings
@@ -78,7 +82,12 @@ class Simulation:
 
     def start(self) -> State:
         """A fresh state: :meth:`init_state` plus the progress counter."""
-        return {**self.init_state(), "progress": np.zeros((), np.int64)}
+        with owned_by(self.owner()):
+            return {**self.init_state(), "progress": np.zeros((), np.int64)}
+
+    def owner(self, phase: str | None = None) -> str:
+        """Who owns the cores in ``phase`` (``None``: outside the phases — set-up and results)."""
+        return self.threads if isinstance(self.threads, str) else self.threads.get(phase, "numba")
 
     def progress(self, state: State) -> tuple[int, int]:
         """(units done, units in all)."""
@@ -100,7 +109,8 @@ class Simulation:
             return {}
         name, done, n = where
         k = min(max_units, n - done)
-        rows = self.step(state, name, done, k)
+        with owned_by(self.owner(name)):
+            rows = self.step(state, name, done, k)
         state["progress"][...] = state["progress"] + k
         return rows
 
@@ -185,7 +195,7 @@ def execute(sim: Simulation, writer, state: State, options: RunOptions = RunOpti
     bar = _progress_bar(options.progress, done, total)
     last_commit = time.monotonic()
     try:
-        with _StopFlag() as stop:
+        with _StopFlag() as stop, owned_by(sim.owner()):
             while done < total:
                 t0 = time.monotonic()
                 out = sim.advance(state, max_units)

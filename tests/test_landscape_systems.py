@@ -8,7 +8,7 @@ import pytest
 from statmech_nn.landscape import (Database, LennardJones, MullerBrown, Quadratic, SphericalPSpin, basin_hopping,
                                    connect, finite_difference_check, hessian_eigenvalues, minimize, refine_ts,
                                    verify_ts)
-from statmech_nn.landscape.minimize import serial_blas
+from statmech_nn.threads import owned_by
 from statmech_nn.landscape.networks import network_system
 from statmech_nn.rng import seed_sequence, xoshiro256_state
 from statmech_nn.spinglass.pspin import pspin_model
@@ -70,7 +70,7 @@ def test_mueller_brown_minima_and_saddles_at_published_values():
         m = minimize(mb, np.array([x, y]) + 0.05)
         assert np.allclose(m.x, [x, y], atol=1.5e-3) and abs(m.energy - e) < 0.01
         db.add_minimum(m.x, m.energy)
-    with serial_blas():
+    with owned_by("numba"):
         assert connect(mb, db, 0, 1) == 2  # the band A -> B passes over both saddles and through C
     assert db.n_minima == 3  # no new minima
     for (x, y, e), ts, pair in zip(MB_SADDLES, sorted(zip(db.ts_coords, db.ts_energy, db.ts_connects),

@@ -16,7 +16,7 @@ import numpy as np
 from statmech_nn.rng import next_double, seed_sequence, xoshiro256_state
 
 from .database import Database
-from .minimize import converged, minimize, serial_blas
+from .minimize import converged, minimize
 
 
 class Hop(NamedTuple):
@@ -55,15 +55,14 @@ def basin_hopping(system, hops: int, seed, step: float, temperature: float, targ
     """``hops`` hops from a random start; stops early once an energy ≤ ``target`` + ``target_tol`` is reached.
     Returns (database, energies of the hops (n,), hops done until the target was first reached or −1)."""
     db = db if db is not None else Database(system)
-    with serial_blas():
-        walker = start_walker(system, db, seed)
-        energies, reached = [], -1
-        if target is not None and walker["energy"] <= target + target_tol:
-            return db, np.array(energies), 0
-        for k in range(hops):
-            h = hop(system, db, walker, step, temperature)
-            energies.append(h.energy)
-            if target is not None and h.energy <= target + target_tol:
-                reached = k + 1
-                break
+    walker = start_walker(system, db, seed)
+    energies, reached = [], -1
+    if target is not None and walker["energy"] <= target + target_tol:
+        return db, np.array(energies), 0
+    for k in range(hops):
+        h = hop(system, db, walker, step, temperature)
+        energies.append(h.energy)
+        if target is not None and h.energy <= target + target_tol:
+            reached = k + 1
+            break
     return db, np.array(energies), reached

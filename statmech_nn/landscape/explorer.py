@@ -12,14 +12,13 @@ import numpy as np
 from .basinhopping import hop, start_walker
 from .database import Database, components, merges
 from .disconnectivity import tree_arrays
-from .minimize import hessian_eigenvalues, serial_blas
+from .minimize import hessian_eigenvalues
 from .transition import connect_step
 
 
 def init_part(system, seed) -> dict:
     db = Database(system)
-    with serial_blas():
-        walker = start_walker(system, db, seed)
+    walker = start_walker(system, db, seed)
     return {"walker": walker, "db": db.to_arrays()}
 
 
@@ -27,11 +26,10 @@ def hops(system, part: dict, n: int, step: float, temperature: float):
     """n hops of one part: (energies (n,), accepted int8 (n,), new-minimum int8 (n,), lowest so far (n,))."""
     db = Database.from_arrays(system, part["db"])
     out = np.empty((4, n))
-    with serial_blas():
-        for k in range(n):
-            h = hop(system, db, part["walker"], step, temperature)
-            out[:3, k] = h.energy, h.accepted, h.new
-            out[3, k] = min(db.min_energy)
+    for k in range(n):
+        h = hop(system, db, part["walker"], step, temperature)
+        out[:3, k] = h.energy, h.accepted, h.new
+        out[3, k] = min(db.min_energy)
     part["db"] = db.to_arrays()
     return out[0], out[1].astype(np.int8), out[2].astype(np.int8), out[3]
 
@@ -39,8 +37,7 @@ def hops(system, part: dict, n: int, step: float, temperature: float):
 def connects(system, part: dict, start: int, n: int, n_images: int = 10) -> np.ndarray:
     """Connect steps start .. start + n − 1 (:func:`.transition.connect_step`): TSs stored by each (n,)."""
     db = Database.from_arrays(system, part["db"])
-    with serial_blas():
-        found = np.array([connect_step(system, db, k, n_images) for k in range(start, start + n)], np.int64)
+    found = np.array([connect_step(system, db, k, n_images) for k in range(start, start + n)], np.int64)
     part["db"] = db.to_arrays()
     return found
 
@@ -53,9 +50,8 @@ def database_results(system, arrays: dict) -> dict:
     out = Database.from_arrays(system, arrays).sorted_arrays()
     minima, ts = out["minima"], out["ts"]
     m = len(minima["energy"])
-    with serial_blas():
-        minima["lowest_eigenvalue"] = np.array([hessian_eigenvalues(system, x)[0] for x in minima["coords"]])
-        ts["negative_eigenvalue"] = np.array([hessian_eigenvalues(system, x)[0] for x in ts["coords"]])
+    minima["lowest_eigenvalue"] = np.array([hessian_eigenvalues(system, x)[0] for x in minima["coords"]])
+    ts["negative_eigenvalue"] = np.array([hessian_eigenvalues(system, x)[0] for x in ts["coords"]])
     minima["component"] = components(m, ts["connects"])
     if getattr(system, "test", None) is not None:
         minima["test_loss"] = np.array([system.test(x) for x in minima["coords"]])

@@ -3,12 +3,10 @@ system's ``energy_and_gradient``, followed by the system's ``normalize`` (a clus
 the sphere). Converged when the largest gradient component is below ``gtol``."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from typing import NamedTuple
 
 import numpy as np
 from scipy.optimize import minimize as scipy_minimize
-from threadpoolctl import threadpool_limits
 
 
 class Minimum(NamedTuple):
@@ -16,14 +14,6 @@ class Minimum(NamedTuple):
     energy: float
     grad_max: float     # largest |∂E/∂x_i| at x
     evaluations: int    # energy-and-gradient calls
-
-
-@contextmanager
-def serial_blas():
-    """One BLAS thread: the explorer's matrices are small, and on a busy machine threaded BLAS calls inside
-    L-BFGS cost several times the work."""
-    with threadpool_limits(1, user_api="blas"):
-        yield
 
 
 def minimize(system, x0, gtol: float | None = None, max_iter: int = 10000, restarts: int = 3) -> Minimum:

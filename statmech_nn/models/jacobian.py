@@ -29,11 +29,6 @@ from statmech_nn.meanfield import activation
 
 from . import deepnet
 
-try:
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover - BLAS then keeps its own threads and networks run one at a time
-    threadpool_limits = None
-
 
 @njit(cache=True, nogil=True)
 def _householder_compact(gauss, n):
@@ -116,15 +111,13 @@ def singular_values(seed: np.random.SeedSequence, networks, phi, sigma_w2: float
                     depth: int, width: int, q0: float, weights: str, threads: int = 1) -> np.ndarray:
     """Singular values of J (ascending), one row per network index in ``networks``.
 
-    Networks run on ``threads`` threads, each with single-threaded BLAS (threadpoolctl): on a loaded machine a
-    multi-threaded BLAS per network is several times slower, and every network's numbers are then independent of
-    the number of threads."""
+    Networks run on ``threads`` Python threads (the kernels release the GIL); under the package's threading policy
+    (:mod:`statmech_nn.threads`, owner "numba") each has single-threaded BLAS. Every network's numbers are
+    independent of the number of threads."""
     def one(k):
         j = jacobian(seed, int(k), phi, sigma_w2, sigma_b2, depth, width, q0, weights)
         return np.sqrt(jjt_eigenvalues(j))
 
     networks = list(networks)
-    if threadpool_limits is None:
-        return np.array([one(k) for k in networks]).reshape(len(networks), width)
-    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max(1, threads)) as pool:
+    with ThreadPoolExecutor(max(1, threads)) as pool:
         return np.array(list(pool.map(one, networks))).reshape(len(networks), width)

@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from statmech_nn.errors import ParameterError
 
@@ -68,13 +67,7 @@ def train_from_start(task: Task, net: MLP, init_seed, order_seed, epochs: int, l
                      momentum: float = 0.9) -> dict[str, float]:
     """Train ``net`` from θ ~ init(``init_seed``) for ``epochs`` epochs of SGD (minibatch order from
     ``order_seed``). Returns the final ``train_loss``, ``test_loss`` and, for classification, ``test_error``
-    (fraction misclassified; NaN for regression). BLAS runs on one thread here: the products are small, more
-    threads only contend (40x slower measured on a busy 2-core machine), and one thread fixes the summation order."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        return _train(task, net, init_seed, order_seed, epochs, lr, batch_size, momentum)
-
-
-def _train(task, net, init_seed, order_seed, epochs, lr, batch_size, momentum):
+    (fraction misclassified; NaN for regression)."""
     train = Objective(net, task.loss, task.x_train, task.y_train)
     test = Objective(net, task.loss, task.x_test, task.y_test)
     trainer = SGD(lr=lr, batch_size=batch_size, momentum=momentum)
