@@ -60,11 +60,12 @@ def assert_same_sweep(a_path, b_path):
 
 
 def test_bit_identical_for_one_and_two_workers_and_dask(tmp_path):
+    """Automatic points per task on 1 worker; batches of 2 on 2 workers, of 4 and 2 on a 2-worker LocalCluster."""
     spec = write_spec(tmp_path, TINY)
     outs = [tmp_path / f"{name}.h5" for name in ("w1", "w2", "dask")]
     assert run_sweep(spec, outs[0], workers=1).exit_status == 0
-    assert run_sweep(spec, outs[1], workers=2).exit_status == 0
-    assert run_sweep(spec, outs[2], workers=2, scheduler="local").exit_status == 0
+    assert run_sweep(spec, outs[1], workers=2, points_per_task=2).exit_status == 0
+    assert run_sweep(spec, outs[2], workers=2, scheduler="local", points_per_task=4).exit_status == 0
     assert_same_sweep(outs[0], outs[1])
     assert_same_sweep(outs[0], outs[2])
 

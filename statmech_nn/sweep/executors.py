@@ -99,7 +99,7 @@ def dask_executor(scheduler: str, workers: int | None = None, dashboard: str | N
             cluster.close()
         raise SchedulerError(f"parameter 'scheduler': got {scheduler!r}; cannot use it ({describe(exc)})") from None
     try:
-        yield client.get_executor()
+        yield client.get_executor(pure=False)  # a resubmitted task runs again, not Dask's cached failure
     finally:
         client.close()
         if cluster is not None:

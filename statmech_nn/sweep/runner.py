@@ -1,22 +1,33 @@
 """The sweep driver: validate, lay out ``OUT`` and ``OUT.d/``, farm the points out to an executor, record results.
 
 Every check (spec, every grid point's parameters, output path, ``--resume`` against the stored spec) happens
-before any file is touched. Points run as :func:`~statmech_nn.sweep.worker.run_point` tasks, each writing its own
-shard; only this driver writes the sweep file, rewriting it whole after completed points (at most about once per
-second) and at the end. Seeds derive from (root seed, point index) only, so the numbers do not depend on the
-executor, the number of workers or on interruptions.
+before any file is touched. Points run in :func:`~statmech_nn.sweep.worker.run_points` tasks of one or more
+points, each point writing its own shard; only this driver writes the sweep file, rewriting it whole after
+completed points (at most about once per second, after the next tasks are out) and at the end. Seeds derive from
+(root seed, point index) only, so the numbers do not depend on the executor, the number of workers, the points
+per task or on interruptions.
+
+Points per task (:func:`points_per_task`): short points are batched so that a task holds about ``TASK_SECONDS``
+of work (the executor's round trip per task — a Dask scheduler's is tens of milliseconds — is then shared by
+the batch), from the median duration the workers report; never more than remaining / (2 × tasks in flight), so
+the last tasks still spread over every worker (guided self-scheduling); one point per task until a duration is
+known. A batch returns when its last point is done, but each point's shard is committed as it completes: an
+interrupted batch loses no finished point (``--resume`` only reads its shard).
 
 Failures: a point whose task fails is recorded (status 2, its message) and reported on stderr while the others
-go on. When a local pool breaks because a worker died, the pool is remade and its in-flight points are resubmitted;
-a point in flight during two breaks fails with "worker died". Ctrl-C stops submitting, cancels what has not
-started, waits up to ``DRAIN_SECONDS`` for running points (local pool workers get the same Ctrl-C and save their
-shard at the last chunk) and records what finished; ``--resume`` continues.
+go on. When a local pool breaks because a worker died, the pool is remade and the points of its in-flight tasks
+are resubmitted, one per task; a point in flight during two breaks fails with "worker died" (a batch failing
+with an exception, e.g. Dask's KilledWorker, is retried the same way, point by point). Ctrl-C stops submitting,
+cancels what has not started, waits up to ``DRAIN_SECONDS`` for running points (local pool workers get the same
+Ctrl-C and save their shard at the last chunk) and records what finished; ``--resume`` continues.
 """
 from __future__ import annotations
 
 import os
 import shutil
+import math
 import signal
+import statistics
 import sys
 import threading
 import time
@@ -35,10 +46,11 @@ from ..io.runfile import check_output_path
 from .executors import LocalPool, cores, dask_executor, numba_threads
 from .spec import MAX_POINTS, Spec, load_spec, spec_difference
 from ..io.sweepfile import DONE, FAILED, PENDING, Sweep, read_sweep, shard_dir, write_sweep
-from .worker import describe, run_batch, run_point
+from .worker import describe, run_batch, run_points
 
 WRITE_EVERY = 1.0     # seconds between rewrites of the sweep file while points complete
 DRAIN_SECONDS = 10.0  # how long Ctrl-C waits for running points to report
+TASK_SECONDS = 0.5    # automatic batches aim at this much work per task
 
 
 @dataclass(frozen=True)
@@ -58,7 +70,7 @@ class SweepOutcome:
 def run_sweep(spec: Spec | dict | str | os.PathLike, out: str | os.PathLike, *, executor: Executor | None = None,
               workers: int | None = None, scheduler: str | None = None, resume: bool = False,
               overwrite: bool = False, progress: bool = False, max_points: int = MAX_POINTS,
-              dashboard: str | None = None) -> SweepOutcome:
+              dashboard: str | None = None, points_per_task: int | None = None) -> SweepOutcome:
     """Run (or resume) the sweep ``spec`` (a TOML path, a mapping or a :class:`Spec`) into ``out`` and ``out.d/``.
 
     Executor: ``executor`` (any ``concurrent.futures.Executor``, e.g. ``mpi4py.futures.MPIPoolExecutor()``; not
@@ -66,9 +78,14 @@ def run_sweep(spec: Spec | dict | str | os.PathLike, out: str | os.PathLike, *, 
     pool. ``workers`` is the number of local processes (default: all cores); it also sets the Numba threads per
     task (cores // workers; 1 when unknown, i.e. for a given executor without ``workers`` or a remote scheduler).
     ``max_points`` caps the grid (checked before any point is validated); ``dashboard`` is the address of a local
-    cluster's Dask dashboard (default: none). SIGTERM ends a sweep as Ctrl-C does (status interrupted, exit 130).
+    cluster's Dask dashboard (default: none). ``points_per_task`` fixes how many points one task runs (default:
+    chosen from the measured point duration, see :func:`points_per_task`); it changes no number in the files.
+    SIGTERM ends a sweep as Ctrl-C does (status interrupted, exit 130).
     """
     spec = load_spec(spec, max_points=max_points)
+    if points_per_task is not None and (isinstance(points_per_task, bool) or not isinstance(points_per_task, int)
+                                        or points_per_task < 1):
+        raise ParameterError("points_per_task", points_per_task, "an integer >= 1, or None (automatic)")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ParameterError("workers", workers, "an integer >= 1")
     if executor is not None and scheduler is not None:
@@ -104,7 +121,7 @@ def run_sweep(spec: Spec | dict | str | os.PathLike, out: str | os.PathLike, *, 
         if get_study(spec.study).batch is not None and _run_batch(sweep, spec, executor, threads):
             return SweepOutcome(sweep.path, "complete", int((sweep.status == DONE).sum()),
                                 int((sweep.status == FAILED).sum()), sweep.status.size)
-        driver = _Driver(sweep, spec, executor, threads, limit, progress)
+        driver = _Driver(sweep, spec, executor, threads, limit, progress, points_per_task)
         return driver.run()
 
 
@@ -158,13 +175,26 @@ def _resumable(sweep: Sweep, spec: Spec) -> tuple[Sweep, Spec]:
     return sweep, spec
 
 
+def points_per_task(remaining: int, in_flight: int, point_seconds: float | None) -> int:
+    """Points in the next task: about ``TASK_SECONDS`` of work at ``point_seconds`` per point (1 while unknown),
+    at most ceil(remaining / (2 in_flight)) so that the last tasks still spread over all ``in_flight`` task slots
+    (guided self-scheduling, Polychronopoulos & Kuck, IEEE Trans. Comput. 36, 1425 (1987), with half its chunk)."""
+    if point_seconds is None:
+        return 1
+    by_time = int(TASK_SECONDS / max(point_seconds, 1e-6))
+    return max(1, min(by_time, math.ceil(remaining / (2 * in_flight))))
+
+
 class _Driver:
-    def __init__(self, sweep: Sweep, spec: Spec, executor: Executor, threads: int, limit: int, progress: bool):
+    def __init__(self, sweep: Sweep, spec: Spec, executor: Executor, threads: int, limit: int, progress: bool,
+                 fixed_points_per_task: int | None = None):
         self.sweep, self.spec, self.executor, self.threads, self.limit = sweep, spec, executor, threads, limit
+        self.fixed = fixed_points_per_task
         self.pending = deque(int(i) for i in (sweep.status.ravel() != DONE).nonzero()[0])
-        self.in_flight: dict = {}  # future -> (point index, pool generation)
+        self.in_flight: dict = {}  # future -> (point indices, pool generation)
         self.generation = 0
         self.breaks: Counter[int] = Counter()
+        self.seconds: deque[float] = deque(maxlen=32)  # durations of the latest points, as workers report them
         self.argv = list(sys.argv)
         self.bar = None
         if progress:
@@ -192,39 +222,65 @@ class _Driver:
 
     def _loop(self) -> None:
         dirty = False
-        while self.pending or self.in_flight:
-            while self.pending and len(self.in_flight) < self.limit:
-                self._submit(self.pending.popleft())
+        self._fill()
+        while self.in_flight:
             finished, _ = wait(self.in_flight, timeout=WRITE_EVERY, return_when=FIRST_COMPLETED)
             for future in finished:
-                index, generation = self.in_flight.pop(future)
-                try:
-                    result = future.result()
-                except BrokenExecutor:
-                    if generation == self.generation:  # the first of this break's futures
-                        self._restart()
-                    self._lost(index)
-                    continue
-                except Exception as exc:  # noqa: BLE001 - e.g. Dask's KilledWorker: this point fails
-                    result = {"status": "failed", "message": describe(exc)}
-                if result["status"] == "interrupted":  # its worker was signalled (and left a local pool)
-                    self._lost(index)
-                    continue
-                self._record(index, result)
-                dirty = True
+                dirty |= self._collect(future)
+            self._fill()  # the next tasks go out before the sweep file is written
             if dirty and time.monotonic() - self.last_write >= WRITE_EVERY:
                 write_sweep(self.sweep)
                 self.last_write, dirty = time.monotonic(), False
 
-    def _submit(self, index: int) -> None:
-        args = (run_point, self.spec.study, self.spec.values(index), index, str(self.sweep.shard(index)),
-                self.threads, self.argv)
+    def _fill(self) -> None:
+        while self.pending and len(self.in_flight) < self.limit:
+            self._submit(self._next_points())
+
+    def _next_points(self) -> list[int]:
+        """The next task's points: a point retried after a break goes alone (so that a second break fails only
+        the points then in flight); others are batched by :func:`points_per_task` or the fixed number."""
+        size = self.fixed or points_per_task(len(self.pending), self.limit,
+                                             statistics.median_low(self.seconds) if self.seconds else None)
+        points = [self.pending.popleft()]
+        while self.pending and len(points) < size and not self.breaks[points[0]] and not self.breaks[self.pending[0]]:
+            points.append(self.pending.popleft())
+        return points
+
+    def _collect(self, future) -> bool:
+        """Record the results of a finished task; True if any point was recorded."""
+        indices, generation = self.in_flight.pop(future)
+        try:
+            results = future.result()
+        except BrokenExecutor:
+            if generation == self.generation:  # the first of this break's futures
+                self._restart()
+            self._lost(indices)
+            return False
+        except Exception as exc:  # noqa: BLE001 - e.g. Dask's KilledWorker: the point fails
+            if len(indices) > 1:  # which point of the batch killed its worker is unknown: retry them one by one
+                self._lost(indices)
+                return False
+            results = [{"status": "failed", "message": describe(exc)}]
+        recorded = False
+        for index, result in reversed(list(zip(indices, results))):  # requeued points keep their order
+            if result["status"] == "skipped":  # after an interrupted point of the batch: not started
+                self.pending.appendleft(index)
+            elif result["status"] == "interrupted":  # its worker was signalled (and left a local pool)
+                self._lost([index])
+            else:
+                self._record(index, result)
+                recorded = True
+        return recorded
+
+    def _submit(self, indices: list[int]) -> None:
+        points = [(i, self.spec.values(i), str(self.sweep.shard(i))) for i in indices]
+        args = (run_points, self.spec.study, points, self.threads, self.argv)
         try:
             future = self.executor.submit(*args)
         except BrokenExecutor:  # the pool broke since the last results came in
             self._restart()
             future = self.executor.submit(*args)
-        self.in_flight[future] = (index, self.generation)
+        self.in_flight[future] = (indices, self.generation)
 
     def _restart(self) -> None:
         """Remake a local pool that broke because a worker died; other executors cannot be remade."""
@@ -234,15 +290,19 @@ class _Driver:
         restart()
         self.generation += 1
 
-    def _lost(self, index: int) -> None:
-        """The worker of this point died or was stopped: resubmit the point, or fail it the second time."""
-        self.breaks[index] += 1
-        if self.breaks[index] >= 2:
-            self._record(index, {"status": "failed", "message": "worker died"})
-        else:
-            self.pending.appendleft(index)
+    def _lost(self, indices: list[int]) -> None:
+        """The worker of these points died or was stopped: resubmit each point (alone), or fail it the second time.
+        Points of a batch that completed before have their shards committed: the retry only reads them."""
+        for index in reversed(indices):
+            self.breaks[index] += 1
+            if self.breaks[index] >= 2:
+                self._record(index, {"status": "failed", "message": "worker died"})
+            else:
+                self.pending.appendleft(index)
 
     def _record(self, index: int, result: dict) -> None:
+        if "seconds" in result:
+            self.seconds.append(result["seconds"])
         if result["status"] == "complete":
             self.sweep.record(index, result["estimates"])
         else:
@@ -254,7 +314,8 @@ class _Driver:
 
     def _drain(self) -> None:
         """After Ctrl-C or SIGTERM: cancel what has not started, ask running points to save (a local pool's
-        workers get SIGTERM), record what finishes within DRAIN_SECONDS."""
+        workers get SIGTERM), record the points that finish within DRAIN_SECONDS (in a batch: those before the
+        interrupted one)."""
         for future in self.in_flight:
             future.cancel()
         interrupt = getattr(self.executor, "interrupt", None)
@@ -264,11 +325,11 @@ class _Driver:
             wait(self.in_flight, timeout=DRAIN_SECONDS)
         except KeyboardInterrupt:
             pass
-        for future, (index, _) in self.in_flight.items():
+        for future, (indices, _) in self.in_flight.items():
             if future.done() and not future.cancelled() and future.exception() is None:
-                result = future.result()
-                if result["status"] != "interrupted":
-                    self._record(index, result)
+                for index, result in zip(indices, future.result()):
+                    if result["status"] in ("complete", "failed"):
+                        self._record(index, result)
 
     def _say(self, line: str) -> None:
         if self.bar is not None:

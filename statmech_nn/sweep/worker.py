@@ -1,12 +1,13 @@
-"""What runs inside a worker: one sweep point per task, and the initializer of local pool processes.
+"""What runs inside a worker: sweep points (one or a batch per task), and the initializer of local pool processes.
 
-A task gets parameters and paths (never open h5py objects), writes the point's shard with
+A task gets parameters and paths (never open h5py objects), writes each point's shard with
 :func:`~statmech_nn.study.run_study` (atomic commits) and returns plain data, never raising, so that its result
-crosses any executor::
+crosses any executor. Per point::
 
     {"status": "complete", "estimates": {name: float64[3] (value, error, tau)}}
     {"status": "failed", "message": "one line"}
     {"status": "interrupted"}      # a signal stopped the run; the shard holds its checkpoint
+    {"status": "skipped"}          # (batches) not started, because an earlier point of the task was interrupted
 """
 from __future__ import annotations
 
@@ -68,6 +69,23 @@ def run_point(study: str, values: dict, index: int, shard: str, threads: int, ar
         return {"status": "failed", "message": describe(exc)}
     return {"status": "complete",
             "estimates": {k: np.array([e.value, e.error, e.tau], dtype=np.float64) for k, e in estimates.items()}}
+
+
+def run_points(study: str, points: list[tuple[int, dict, str]], threads: int, argv: list[str]) -> list[dict]:
+    """Run several points, given as ``(index, values, shard)``, one after the other in one task (one executor
+    round trip for all). Each point is :func:`run_point`, so its shard is committed when it completes, whatever
+    happens to the rest; its result gains ``"seconds"``, the time it took here. Points after an interrupted
+    one are not started: ``{"status": "skipped"}``."""
+    results: list[dict] = []
+    for index, values, shard in points:
+        if results and results[-1]["status"] in ("interrupted", "skipped"):
+            results.append({"status": "skipped"})
+            continue
+        start = time.perf_counter()
+        result = run_point(study, values, index, shard, threads, argv)
+        result["seconds"] = time.perf_counter() - start
+        results.append(result)
+    return results
 
 
 def run_batch(study: str, values: list[dict], threads: int) -> dict:
