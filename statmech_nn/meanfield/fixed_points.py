@@ -30,8 +30,9 @@ import numpy as np
 from numba import njit
 from scipy.optimize import brentq
 
-from .activations import LINEAR, RELU, activation, moments1, moments2
+from .activations import LINEAR, RELU, activation, moments1
 from .moment_table import NO_TABLE, table_moments
+from .pair_table import NO_PAIR_TABLE, table_pair
 
 Q_MAX = 1e16          # V(q) > q up to here means q* = ∞
 MAX_ITER = 200
@@ -85,13 +86,20 @@ def newton_q(kernel, phi, dphi, d2phi, coef, m, sw2, sb2, guess):
 @njit(cache=True, error_model="numpy")
 def solve_c(kernel, phi, dphi, q, sw2, sb2, chi1, guess):
     """(c*, χ_c) at q = q* given χ_1; ``guess`` in (0, 1) warm-starts the safeguarded Newton iteration."""
+    return newton_c(kernel, phi, dphi, NO_PAIR_TABLE[0], NO_PAIR_TABLE[1], q, sw2, sb2, chi1, guess)
+
+
+@njit(cache=True, error_model="numpy")
+def newton_c(kernel, phi, dphi, coef, cells, q, sw2, sb2, chi1, guess):
+    """The safeguarded Newton iteration for c*, with the pair moments from the table (``coef``, ``cells``) of
+    :mod:`.pair_table` (:data:`~.pair_table.NO_PAIR_TABLE`: exact)."""
     if chi1 <= 1.0:
         return 1.0, chi1
     lo, hi = 0.0, 1.0  # R(lo) ≥ 0 > R(hi⁻)
     x = guess if 0.0 < guess < 1.0 else 0.0
     chi_c = np.nan
     for _ in range(MAX_ITER):
-        e, d = moments2(kernel, phi, dphi, q, x)
+        e, d = table_pair(kernel, phi, dphi, coef, cells, q, x)
         r = (sw2 * e + sb2) / q - x
         chi_c = sw2 * d
         if r == 0.0:
