@@ -1,0 +1,419 @@
+"""Multi-spin-coded checkerboard Metropolis for 64 independent replicas of the periodic 2-D Ising model (h = 0).
+
+Bit r of a uint64 word is replica r's spin at that site (bit 1 = spin −1), so one word holds one site of all 64
+replicas (Jacobs & Rebbi 1981; Bhanot, Duke & Salvador 1986). With J ≠ 0 and h = 0 a flip changes the energy by
+ΔE = 4|J|(2 − u), u = the number of unsatisfied bonds (J s_i s_j < 0) at the site; the four "unsatisfied" words are
+added bit-sliced into u = b0 + 2 b1 + 4 b2, and replica r flips
+
+* always when u ≥ 2 (ΔE ≤ 0);
+* with probability p4_r = e^{−4β_r|J|} when u = 1, p8_r = e^{−8β_r|J|} when u = 0 (Metropolis).
+
+Acceptance is exact per replica, with its own random numbers: replica r draws a uniform U (bit r of successive
+random words gives U's binary digits, most significant first) and accepts iff U < P_r, P_r = ⌊p_r 2⁶⁴⌋ (so the
+probability is the double p_r exactly). The comparison is lazy: at the first digit where U and P_r differ the
+lane is decided, so a lane needs 2 digits on average (Knuth & Yao 1976). Every site draws ``ROUNDS`` words
+vectorised over sites; the rare site with lanes still undecided continues scalar from the same stream. The digit
+masks M4[k], M8[k] (bit r = digit k of P4_r, P8_r) make the comparison per lane, so every replica may have its own
+temperature at no extra cost (replicas sorted by β for parallel tempering, or all equal).
+
+Sharing one random number among replicas would couple them (they coalesce, as in coupling from the past); here
+the bits of a word are independent, and replica r's bit stream is the r-th bit of xoshiro256++ outputs (Blackman
+& Vigna 2021; ++ rather than + because its lowest bits, which replicas 0–2 would use, are not linear).
+
+Layout (as :mod:`statmech_nn.samplers.checkerboard`): black sites (i + j even) and white sites in two (L, L/2)
+arrays; column k of row i of colour c is site j = 2k + ((i + c) & 1). Row i owns ``LANES`` xoshiro256++ streams
+(column k uses lane k mod LANES, black half-sweep before white), so rows of a half-sweep are independent and the
+numbers are bit-identical for any partition of rows among Numba threads.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from ..errors import ParameterError
+from ..threads import threads_for
+
+REPLICAS = 64
+#: xoshiro256++ streams per lattice row (consecutive columns use consecutive lanes: the vectorised width).
+LANES = 32
+#: Random words every site draws vectorised; lanes still undecided after them (each with probability 2^-ROUNDS)
+#: continue in the scalar fallback.
+ROUNDS = 10
+
+_U64 = np.uint64
+_LOW = np.uint64(0x0101010101010101)
+# Words between the scratch rows of different row blocks (keeps two threads' scratch in different cache lines).
+_SEPARATE = 64
+
+
+def replica_streams(seq: np.random.SeedSequence, L: int) -> np.ndarray:
+    """uint64 (L, 4, LANES) xoshiro256++ states: row i's LANES streams (no lane all zero), drawn from ``seq``."""
+    state = seq.generate_state(L * 4 * LANES, dtype=np.uint64).reshape(L, 4, LANES)
+    state[:, 0] |= _U64(1)
+    return np.ascontiguousarray(state)
+
+
+def acceptance_masks(betas, J: float = 1.0) -> np.ndarray:
+    """uint64 (2, 64) digit masks: bit r of ``masks[0, k]`` (``masks[1, k]``) is binary digit k + 1 (after the
+    point) of P4_r = ⌊e^{−4β_r|J|} 2⁶⁴⌋ (P8_r = ⌊e^{−8β_r|J|} 2⁶⁴⌋), capped at 2⁶⁴ − 1.
+
+    ``betas``: one inverse temperature (all replicas) or 64 of them (replica r at betas[r]), finite and ≥ 0."""
+    b = np.broadcast_to(np.asarray(betas, dtype=np.float64), (REPLICAS,))
+    if not (np.all(np.isfinite(b)) and np.all(b >= 0)):
+        raise ParameterError("betas", betas, f"one or {REPLICAS} finite inverse temperatures >= 0")
+    if not np.isfinite(J):
+        raise ParameterError("J", J, "a finite coupling")
+    masks = np.zeros((2, REPLICAS), np.uint64)
+    for which, gap in enumerate((4.0, 8.0)):
+        for r in range(REPLICAS):
+            p = float(np.exp(-gap * b[r] * abs(J)))
+            P = min(int(np.ldexp(p, 64)), 2**64 - 1)  # exact: p 2^64 is an integer-valued double (or 2^64)
+            for k in range(64):
+                if (P >> (63 - k)) & 1:
+                    masks[which, k] |= _U64(1 << r)
+    return masks
+
+
+@njit(cache=True, inline="always")
+def _rotl(x, k):
+    return (x << _U64(k)) | (x >> _U64(64 - k))
+
+
+@njit(cache=True)
+def _split(words, black, white):
+    L = words.shape[0]
+    for i in range(L):
+        p = i & 1
+        for k in range(L // 2):
+            black[i, k] = words[i, 2 * k + p]
+            white[i, k] = words[i, 2 * k + 1 - p]
+
+
+@njit(cache=True)
+def _merge(black, white, words):
+    L = words.shape[0]
+    for i in range(L):
+        p = i & 1
+        for k in range(L // 2):
+            words[i, 2 * k + p] = black[i, k]
+            words[i, 2 * k + 1 - p] = white[i, k]
+
+
+@njit(cache=True, inline="always")
+def _xoshiro_pp(a, b, e, d):
+    """One xoshiro256++ step (Blackman & Vigna 2021) on the state (a, b, e, d): (output, new state)."""
+    R = _rotl(a + d, 23) + a
+    t = b << _U64(17)
+    e ^= a
+    d ^= b
+    b ^= e
+    a ^= d
+    e ^= t
+    return R, a, b, e, _rotl(d, 45)
+
+
+@njit(cache=True)
+def _classify(A, B, i, up, dn, side, flip_sense, one_out, zero_out, ge2_out):
+    """Per column k of row i: the replicas with u = 1, u = 0 and u ≥ 2 unsatisfied bonds (bit-sliced adder)."""
+    for k in range(A.shape[1]):
+        c = A[i, k]
+        x1 = c ^ B[up, k] ^ flip_sense
+        x2 = c ^ B[dn, k] ^ flip_sense
+        x3 = c ^ B[i, k] ^ flip_sense
+        x4 = c ^ side[k] ^ flip_sense
+        s12 = x1 ^ x2
+        s34 = x3 ^ x4
+        b0 = s12 ^ s34
+        ge2 = (x1 & x2) | (x3 & x4) | (s12 & s34)
+        one_out[k] = b0 & ~ge2
+        zero_out[k] = ~(b0 | ge2)
+        ge2_out[k] = ge2
+
+
+@njit(cache=True)
+def _draw(s0, s1, s2, s3, one_a, zero_a, und_out, acc_out, m4, m8, n):
+    """Lanes l < n: ROUNDS digits of each replica's uniform against P4 (u = 1) or P8 (u = 0); ``acc_out``: the
+    replicas decided to flip, ``und_out``: those still undecided. Vectorised over l (every array starts at 0)."""
+    for l in range(n):
+        one = one_a[l]
+        zero = zero_a[l]
+        und = one | zero
+        acc = _U64(0)
+        a = s0[l]
+        b = s1[l]
+        e = s2[l]
+        d = s3[l]
+        for r in range(ROUNDS):
+            R, a, b, e, d = _xoshiro_pp(a, b, e, d)
+            m = (one & m4[r]) | (zero & m8[r])  # digit r of each replica's threshold
+            acc |= und & m & ~R                 # first differing digit: U's is 0, P's is 1: U < P
+            und &= ~(R ^ m)
+        s0[l] = a
+        s1[l] = b
+        s2[l] = e
+        s3[l] = d
+        und_out[l] = und
+        acc_out[l] = acc
+
+
+@njit(cache=True)
+def _row(A, B, i, colour, st, masks, flip_sense, scratch):
+    """Metropolis update of row i of sublattice A (colour 0 black, 1 white) given the other sublattice B, with
+    row i's streams ``st`` (4, LANES); ``flip_sense`` is all ones for J < 0 (a bond is unsatisfied when aligned).
+    ``scratch`` (6, ≥ W): the shifted neighbour row, then per column u = 1, u = 0, u ≥ 2, undecided, accepted."""
+    L, W = A.shape
+    up = i - 1 if i > 0 else L - 1
+    dn = i + 1 if i + 1 < L else 0
+    side = scratch[0]
+    one = scratch[1]
+    zero = scratch[2]
+    ge2 = scratch[3]
+    und = scratch[4]
+    acc = scratch[5]
+    if (i + colour) & 1 == 0:  # the horizontal neighbour not at B[i, k]: B[i, k - 1] or B[i, k + 1]
+        side[0] = B[i, W - 1]
+        for k in range(1, W):
+            side[k] = B[i, k - 1]
+    else:
+        for k in range(W - 1):
+            side[k] = B[i, k + 1]
+        side[W - 1] = B[i, 0]
+    _classify(A, B, i, up, dn, side, flip_sense, one, zero, ge2)
+    m4 = masks[0]
+    m8 = masks[1]
+    for c0 in range(0, W, LANES):  # views starting at 0: indices provably >= 0, so the loop vectorises
+        _draw(st[0], st[1], st[2], st[3], one[c0:], zero[c0:], und[c0:], acc[c0:], m4, m8, min(LANES, W - c0))
+    for k in range(W):
+        A[i, k] ^= ge2[k] | acc[k]
+    for k in range(W):  # scalar fallback, lanes undecided after ROUNDS digits: the rest of the digits (rare)
+        u = und[k]
+        if u == _U64(0):
+            continue
+        l = k % LANES
+        o = one[k]
+        a = st[0, l]
+        b = st[1, l]
+        e = st[2, l]
+        d = st[3, l]
+        flips = _U64(0)
+        r = ROUNDS
+        while u != _U64(0) and r < 64:
+            R, a, b, e, d = _xoshiro_pp(a, b, e, d)
+            m = (o & m4[r]) | (~o & m8[r])
+            flips |= u & m & ~R
+            u &= ~(R ^ m)
+            r += 1
+        st[0, l] = a
+        st[1, l] = b
+        st[2, l] = e
+        st[3, l] = d
+        A[i, k] ^= flips  # a lane whose 64 digits all equal P_r has U = P_r: rejected
+
+
+@njit(cache=True, parallel=True)
+def _half_sweep_blocks(A, B, colour, streams, masks, flip_sense, scratch):
+    """One half-sweep in scratch.shape[0] contiguous row blocks, one per thread (rows are independent)."""
+    L = A.shape[0]
+    nb = scratch.shape[0]
+    for blk in prange(nb):
+        for i in range(blk * L // nb, (blk + 1) * L // nb):
+            _row(A, B, i, colour, streams[i], masks, flip_sense, scratch[blk])
+
+
+@njit(cache=True)
+def _add_bytes(acc, x):
+    """Byte j of acc[q] counts bit 8j + q of the words added (flush before any byte reaches 255)."""
+    for q in range(8):
+        acc[q] += (x >> _U64(q)) & _LOW
+
+
+@njit(cache=True)
+def _flush(acc, counts, weight):
+    for q in range(8):
+        v = acc[q]
+        for j in range(8):
+            counts[8 * j + q] += weight * np.int64((v >> _U64(8 * j)) & _U64(255))
+        acc[q] = _U64(0)
+
+
+@njit(cache=True)
+def _observables(black, white, J, energy, magnetization):
+    """Per replica r: energy[r] = E_r/L² = −J (2L² − 2 a_r)/L² with a_r its anti-aligned bonds (each bond has one
+    black end; on L = 2 the two bonds of a pair count separately), magnetization[r] = M_r/L² = 1 − 2 (down)/L²."""
+    L, W = black.shape
+    anti = np.zeros(REPLICAS, np.int64)
+    down = np.zeros(REPLICAS, np.int64)
+    acc = np.zeros((4, 8), np.uint64)  # anti-aligned b0, b1, b2 (weights 1, 2, 4), down spins
+    filled = 0
+    for i in range(L):
+        up = i - 1 if i > 0 else L - 1
+        dn = i + 1 if i + 1 < L else 0
+        shift = -1 if i & 1 == 0 else 1  # black column k's other horizontal neighbour: white[i, k ∓ 1]
+        for k in range(W):
+            c = black[i, k]
+            x1 = c ^ white[up, k]
+            x2 = c ^ white[dn, k]
+            x3 = c ^ white[i, k]
+            x4 = c ^ white[i, (k + shift) % W]
+            s12 = x1 ^ x2
+            c12 = x1 & x2
+            s34 = x3 ^ x4
+            c34 = x3 & x4
+            cc = s12 & s34
+            _add_bytes(acc[0], s12 ^ s34)
+            _add_bytes(acc[1], c12 ^ c34 ^ cc)
+            _add_bytes(acc[2], (c12 & c34) | (cc & (c12 ^ c34)))
+            _add_bytes(acc[3], c)
+            _add_bytes(acc[3], white[i, k])
+            filled += 2
+            if filled >= 250:
+                _flush(acc[0], anti, 1)
+                _flush(acc[1], anti, 2)
+                _flush(acc[2], anti, 4)
+                _flush(acc[3], down, 1)
+                filled = 0
+    _flush(acc[0], anti, 1)
+    _flush(acc[1], anti, 2)
+    _flush(acc[2], anti, 4)
+    _flush(acc[3], down, 1)
+    n = L * L
+    for r in range(REPLICAS):
+        energy[r] = -J * (2.0 * n - 2.0 * anti[r]) / n
+        magnetization[r] = 1.0 - 2.0 * down[r] / n
+
+
+@njit(cache=True)
+def _chunk(words, streams, masks, J, sweeps_per_row, energy_out, magnetization_out, threads):
+    L = words.shape[0]
+    if words.shape[1] != L or L < 2 or L % 2 != 0:
+        raise ValueError("words must be an L x L array with L even and >= 2")
+    if streams.shape[0] != L or streams.shape[1] != 4 or streams.shape[2] != LANES:
+        raise ValueError("streams must have shape (L, 4, LANES)")
+    if masks.shape[0] != 2 or masks.shape[1] != 64:
+        raise ValueError("masks must have shape (2, 64)")
+    if energy_out.shape != magnetization_out.shape or energy_out.shape[1] != REPLICAS:
+        raise ValueError("energy_out and magnetization_out must both have shape (rows, 64)")
+    W = L // 2
+    black = np.empty((L, W), np.uint64)
+    white = np.empty((L, W), np.uint64)
+    _split(words, black, white)
+    flip_sense = _U64(0xFFFFFFFFFFFFFFFF) if J < 0 else _U64(0)
+    nb = max(1, min(threads, L // 8))
+    scratch = np.zeros((nb, 6, W + _SEPARATE), np.uint64)
+    for row in range(energy_out.shape[0]):
+        for _ in range(sweeps_per_row):
+            if nb == 1:
+                buf = scratch[0]
+                for i in range(L):
+                    _row(black, white, i, 0, streams[i], masks, flip_sense, buf)
+                for i in range(L):
+                    _row(white, black, i, 1, streams[i], masks, flip_sense, buf)
+            else:
+                _half_sweep_blocks(black, white, 0, streams, masks, flip_sense, scratch)
+                _half_sweep_blocks(white, black, 1, streams, masks, flip_sense, scratch)
+        _observables(black, white, J, energy_out[row], magnetization_out[row])
+    _merge(black, white, words)
+
+
+def multispin_chunk(words, streams, masks, J, sweeps_per_row, energy_out, magnetization_out) -> None:
+    """Advance 64 replicas of the periodic L×L Ising model (H = −J Σ<ij> s_i s_j, h = 0) by
+    ``len(energy_out) * sweeps_per_row`` checkerboard Metropolis sweeps (black sites, then white), writing each
+    replica's E/L² and M/L² after every ``sweeps_per_row`` sweeps into the next row of ``energy_out`` /
+    ``magnetization_out`` (float64 (rows, 64), rows may be 0).
+
+    ``words``: uint64 (L, L), L even, bit r = 1 where replica r has spin −1; ``streams``: uint64 (L, 4, LANES)
+    from :func:`replica_streams`; ``masks``: :func:`acceptance_masks` of the replicas' β and this J. Both arrays
+    are updated in place, so consecutive calls continue the chains bit for bit. Half-sweeps run in row blocks on
+    min(Numba threads, L/8) threads; the numbers do not depend on that number.
+    """
+    _chunk(words, streams, masks, float(J), int(sweeps_per_row), energy_out, magnetization_out,
+           numba.get_num_threads())
+
+
+def half_sweep_work(L: int) -> int:
+    """Word operations of one half-sweep (one parallel region), for :func:`statmech_nn.threads.threads_for`."""
+    return 20 * L * L
+
+
+def unpack(words: np.ndarray) -> np.ndarray:
+    """int8 (64, *words.shape) spins ±1 of each replica (bit r of a word = 1 where replica r has spin −1)."""
+    bits = (words[None, ...] >> np.arange(REPLICAS, dtype=np.uint64).reshape((-1,) + (1,) * words.ndim)) & 1
+    return (1 - 2 * bits).astype(np.int8)
+
+
+def pack(spins: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`unpack`: uint64 words from int8 (64, ...) spins ±1."""
+    bits = (np.asarray(spins) < 0).astype(np.uint64)
+    return np.bitwise_or.reduce(bits << np.arange(REPLICAS, dtype=np.uint64).reshape((-1,) + (1,) * (bits.ndim - 1)),
+                                axis=0)
+
+
+#: Per-replica rows of the ``multispin`` runs: E/L² and M/L² of each of the 64 replicas.
+REPLICA_OBSERVABLES = {"energy": (np.float64, (REPLICAS,), ("replica",)),
+                       "magnetization": (np.float64, (REPLICAS,), ("replica",))}
+SWEEPS, ROWS = range(2)
+
+
+@dataclass(frozen=True)
+class IsingReplicas:
+    """64 independent Metropolis chains of the periodic L×L Ising model (h = 0), all at temperature T, advanced
+    together by :func:`multispin_chunk`; same interface as :class:`statmech_nn.samplers.ising.IsingChain`.
+
+    State: ``words`` uint64 (L, L) (bit r = replica r, 1 = spin −1), ``streams`` uint64 (L, 4, LANES),
+    ``counters`` int64 [sweeps done (burn-in included), rows measured]. ``start="random"`` gives every replica its
+    own random spins; ``"ordered"`` all spins +1. ``seed`` is a SeedSequence."""
+
+    L: int
+    T: float
+    sweeps: int
+    seed: np.random.SeedSequence
+    J: float = 1.0
+    burn_in: int = 0
+    measure_every: int = 1
+    start: str = "random"
+
+    observables = REPLICA_OBSERVABLES
+
+    @property
+    def n_rows(self) -> int:
+        return self.sweeps // self.measure_every
+
+    @property
+    def n_burn_in(self) -> int:
+        return self.burn_in
+
+    def init_state(self) -> dict[str, np.ndarray]:
+        config_seq, kernel_seq = self.seed.spawn(2)
+        if self.start == "ordered":
+            words = np.zeros((self.L, self.L), np.uint64)
+        else:
+            words = np.random.Generator(np.random.PCG64(config_seq)).integers(
+                0, 2**64, size=(self.L, self.L), dtype=np.uint64)
+        return {"words": words, "streams": replica_streams(kernel_seq, self.L),
+                "counters": np.zeros(2, np.int64)}
+
+    def _run(self, state, sweeps_per_row: int, energy: np.ndarray, magnetization: np.ndarray) -> None:
+        with threads_for(half_sweep_work(self.L)):
+            multispin_chunk(state["words"], state["streams"], acceptance_masks(1.0 / self.T, self.J), self.J,
+                            sweeps_per_row, energy, magnetization)
+
+    def burn(self, state, n: int) -> None:
+        """Run ``n`` burn-in sweeps."""
+        scratch = np.empty((1, REPLICAS))
+        self._run(state, n, scratch, scratch.copy())
+        state["counters"][SWEEPS] += n
+
+    def measure(self, state, n: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Measure ``n`` rows (each replica's e and m), one every ``measure_every`` sweeps, stamped with the sweeps
+        done so far."""
+        counters = state["counters"]
+        done = int(counters[SWEEPS])
+        energy, magnetization = np.empty((n, REPLICAS)), np.empty((n, REPLICAS))
+        self._run(state, self.measure_every, energy, magnetization)
+        steps = done + self.measure_every * np.arange(1, n + 1, dtype=np.int64)
+        counters[SWEEPS] += n * self.measure_every
+        counters[ROWS] += n
+        return {"energy": (steps, energy), "magnetization": (steps, magnetization)}
