@@ -5,6 +5,9 @@
    loop, field update as a vectorised row addition); the ratio numba/numpy is printed.
 2. Exact LP separability checks per second (``is_separable``, HiGHS) of random ±1 pattern sets at α = 2.
 
+Target: Glauber numba/numpy >= 20× (no figure in the docs; a floor under this script's first measurement, 54× on
+a loaded machine). The LP checks have no baseline and no target (printed for the record).
+
     python benchmarks/learning_hopfield.py --N 2000 --sweeps 20 --lp-N 100 --lp-count 50
 """
 from __future__ import annotations
@@ -17,9 +20,13 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # time the checkout this script belongs to
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/_report.py
 
 from statmech_nn.learning.capacity import is_separable  # noqa: E402
 from statmech_nn.learning.hopfield import hopfield_sweeps, init_retrieval, retrieval_problem  # noqa: E402
+from _report import Targets  # noqa: E402
+
+GLAUBER_TARGET = 20.0  # spin updates/s, numba / numpy
 
 
 def numpy_glauber(NJ, spins, fields, gen, beta_over_n, n_sweeps):
@@ -33,7 +40,7 @@ def numpy_glauber(NJ, spins, fields, gen, beta_over_n, n_sweeps):
                 fields += 2 * new * NJ[i]
 
 
-def main(argv=None) -> None:
+def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--N", type=int, default=2000)
     ap.add_argument("--alpha", type=float, default=0.05)
@@ -59,8 +66,10 @@ def main(argv=None) -> None:
     numpy_glauber(NJ.astype(np.int64), ref["spins"], ref["fields"], np.random.default_rng(0), beta_over_n,
                   args.numpy_sweeps)
     numpy_rate = args.numpy_sweeps * N / (time.perf_counter() - t0)
-    print(f"Hopfield Glauber N={N} alpha={args.alpha} T={args.T}: numba {numba_rate:.3e} updates/s "
-          f"(final m = {m:.3f}), numpy {numpy_rate:.3e} updates/s, ratio numba/numpy = {numba_rate / numpy_rate:.1f}")
+    print(f"Hopfield retrieval state after the numba sweeps: m = {m:.3f}")
+    targets = Targets()
+    targets.ratio(f"Hopfield Glauber N={N} alpha={args.alpha} T={args.T} (numba vs numpy)", numba_rate, numpy_rate,
+                  GLAUBER_TARGET, " updates/s")
 
     gen = np.random.default_rng(1)
     sets = [(gen.choice([-1.0, 1.0], size=(2 * args.lp_N, args.lp_N)), gen.choice([-1.0, 1.0], size=2 * args.lp_N))
@@ -70,7 +79,8 @@ def main(argv=None) -> None:
     rate = args.lp_count / (time.perf_counter() - t0)
     print(f"LP separability N={args.lp_N} P={2 * args.lp_N}: {rate:.1f} checks/s "
           f"({separable}/{args.lp_count} separable; Cover: 1/2)")
+    return targets.exit_status()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""The line every benchmark prints per comparison, and the exit status that says whether all targets held.
+
+    <what>: ours X, baseline Y, ratio R (target >= T) PASS|FAIL
+
+Speed comparisons give rates (higher is better), so R = X / Y. Accuracy comparisons give an estimate against an
+exact value and a deviation held to an upper bound. A comparison whose two computations disagree (``valid=False``)
+fails whatever its ratio: it did not time the same work.
+"""
+from __future__ import annotations
+
+
+def _num(x: float, digits: int = 4) -> str:
+    return f"{x:.{digits}g}"
+
+
+class Targets:
+    """Collects the comparisons of one benchmark run; :meth:`exit_status` is 1 if any failed."""
+
+    def __init__(self) -> None:
+        self.failed: list[str] = []
+
+    def _verdict(self, what: str, ok: bool, valid: bool) -> str:
+        if not (ok and valid):
+            self.failed.append(what)
+        return "PASS" if ok and valid else "FAIL" if valid else "FAIL (the two results differ)"
+
+    def ratio(self, what: str, ours: float, baseline: float, target: float, unit: str = "", *,
+              valid: bool = True) -> float:
+        """Print ours/baseline (both rates, higher is better) against ``ratio >= target``; returns the ratio."""
+        r = ours / baseline
+        print(f"{what}: ours {_num(ours)}{unit}, baseline {_num(baseline)}{unit}, ratio {r:.3g} "
+              f"(target >= {target:g}) {self._verdict(what, r >= target, valid)}")
+        return r
+
+    def bound(self, what: str, ours: float, baseline: float, label: str, value: float, target: float) -> None:
+        """Print an accuracy comparison: ``label`` = ``value`` (a deviation of ours from baseline) <= target."""
+        print(f"{what}: ours {_num(ours, 7)}, baseline {_num(baseline, 7)}, {label} {value:.3g} "
+              f"(target <= {target:g}) {self._verdict(what, value <= target, True)}")
+
+    def exit_status(self) -> int:
+        if self.failed:
+            print(f"FAILED targets: {'; '.join(self.failed)}")
+            return 1
+        return 0
