@@ -99,3 +99,10 @@ def test_damaged_table_fails_the_comparison(damage):
     else:
         coef = coef * (1 + 1e-10)
     assert _excess("tanh", sw2, sb2, c_grid("tanh", sw2, sb2, g["q_star"], g["chi1"], table=(coef, cells))) > 1.0
+
+
+def test_table_is_thread_independent():
+    numba.set_num_threads(1)
+    one = build_pair_table("sigmoid")
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    assert all(np.array_equal(x, y) for x, y in zip(one, build_pair_table("sigmoid")))

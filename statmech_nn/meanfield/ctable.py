@@ -7,9 +7,11 @@ of variance r. So a table of ~10^5 values costs ~10^7 evaluations of φ, φ' —
 integrals (:func:`.quadrature.pair_kernel`) of the per-point solver; the b nodes are computed in parallel.
 
 Both rules are the sinh-mapped trapezoid rules of :mod:`.quadrature` (step H = 0.1, |z| ≤ 8.5): the inner one in
-ε, recentred on v + √b ε = 0 when √b > 1 (as the inner rule of a pair there); the outer one v = s sinh(tH) with s
-half the smallest standard deviation √r of the b panel's cells, reaching 8.5 √r_max: near v = 0 it resolves
-ψ_b on the scale of φ's features, and at |v| ≈ √r it has ~10 nodes per standard deviation whatever r is.
+ε, recentred on v + √b ε = 0 when √b > 1 (as the inner rule of a pair there); the outer one v = s sinh(tH), with
+s half the smallest √r node of the table and reaching 8.5 √r for the largest, weighted and normalised for each r:
+near v = 0 it resolves ψ_b on the scale of φ's features, and at |v| ≈ √r it has ~10 nodes per standard deviation
+whatever r is. Most of its nodes lie in |v| < 1/2, where ψ_b comes from its Chebyshev interpolant through 32
+exact values (error ~6.4^−32 for φ analytic in |Im u| < π/2, as tanh).
 
 Solving. :func:`c_grid` takes q* and χ_1 (from :func:`.qtable.q_grid`) and runs the safeguarded Newton iteration
 of :func:`.fixed_points.newton_c` for c* at every chaotic point (χ_1 > 1) with the tabulated moments (exact ones
@@ -61,11 +63,13 @@ def _smoothed(phi, dphi, v, b):
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def _smoothed_grid(phi, dphi, v, b_nodes, psi):
-    """psi[f, k, j] = ψ_b(v_j) (f = 0), ψ'_b(v_j) (f = 1) at b = b_nodes[k]; for |v_j| < V_CORE (most nodes of the
-    outer rule) from the degree-(CORE_NODES − 1) Chebyshev interpolant through exact values on [−V_CORE, V_CORE]."""
+def _pair_values(phi, dphi, v, weights, b_nodes, out):
+    """out[f, k, n] = E_w[ψ_b(√r w)²] (f = 0), E_w[ψ'_b(√r w)²] (f = 1) at b = b_nodes[k], r = r node n, by the
+    outer rule (nodes ``v``, ``weights`` (r node, v node)). ψ_b(v_j) for |v_j| < V_CORE (most nodes of the outer rule)
+    comes from the degree-(CORE_NODES − 1) Chebyshev interpolant through exact values on [−V_CORE, V_CORE]."""
     n = _CORE.size
     for k in prange(b_nodes.size):
+        psi = np.empty((2, v.size))
         core = np.empty((2, n))
         for i in range(n):
             core[0, i], core[1, i] = _smoothed(phi, dphi, V_CORE * _CORE[i], b_nodes[k])
@@ -83,11 +87,19 @@ def _smoothed_grid(phi, dphi, v, b_nodes, psi):
                     num1 += w * core[1, i]
                     den += w
                 if exact >= 0:
-                    psi[0, k, j], psi[1, k, j] = core[0, exact], core[1, exact]
+                    psi[0, j], psi[1, j] = core[0, exact], core[1, exact]
                 else:
-                    psi[0, k, j], psi[1, k, j] = num0 / den, num1 / den
+                    psi[0, j], psi[1, j] = num0 / den, num1 / den
             else:
-                psi[0, k, j], psi[1, k, j] = _smoothed(phi, dphi, v[j], b_nodes[k])
+                psi[0, j], psi[1, j] = _smoothed(phi, dphi, v[j], b_nodes[k])
+        for m in range(weights.shape[0]):
+            e0 = e1 = 0.0
+            for j in range(v.size):
+                w = weights[m, j]
+                if w != 0.0:
+                    e0 += w * psi[0, j] * psi[0, j]
+                    e1 += w * psi[1, j] * psi[1, j]
+            out[0, k, m], out[1, k, m] = e0, e1
 
 
 def _outer_rule(r_nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -113,14 +125,14 @@ def build_pair_table(phi) -> tuple[np.ndarray, np.ndarray]:
     edges = np.array([panel_edges(k) for k in range(N_PANELS)])
     nodes = edges[:, :1] + (edges[:, 1:] - edges[:, :1]) * (0.5 + 0.5 * _NODES[::-1])  # (panel, node), ascending
     v, weights = _outer_rule(nodes.ravel())
-    psi = np.empty((2, nodes.size, v.size))
-    _smoothed_grid(a.phi, a.dphi, v, nodes.ravel(), psi)
-    moments = np.einsum("rj,fbj->fbr", weights, psi**2, optimize=True).reshape(2, N_PANELS, n, N_PANELS, n)
+    moments = np.empty((2, nodes.size, nodes.size))
+    _pair_values(a.phi, a.dphi, v, weights, nodes.ravel(), moments)
+    moments = moments.reshape(2, N_PANELS, n, N_PANELS, n)
     kb, kr = np.nonzero(cells >= 0)
     values = moments[:, kb, :, kr, :]  # (cell, f, b node, r node), cells in the order of cell_index
     basis = np.cos(np.pi * np.outer(np.arange(n), np.arange(n)[::-1] + 0.5) / n) * (2.0 / n)  # nodes ascending
     basis[0] *= 0.5
-    coef = np.einsum("ik,cfkl,jl->cfij", basis, values, basis, optimize=True)
+    coef = basis @ values @ basis.T
     return np.ascontiguousarray(coef), cells
 
 
@@ -146,9 +158,10 @@ def _grid_c(kernel, phi, dphi, coef, cells, sw2, sb2, q, chi1, out):
 
 def c_grid(phi, sigma_w2, sigma_b2, q_star, chi1, table: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
     """``c_star``, ``chi_c``, ``xi_c`` (shaped (n_w, n_b)) on the grid ``sigma_w2`` × ``sigma_b2`` given ``q_star`` and
-    ``chi1`` there (from :func:`.qtable.q_grid`). Agrees with :func:`.fixed_points.fixed_point` to ~1e-13 (relative to
-    |1 − χ_c| near the critical line, where c* is ill-conditioned); ``table`` (from :func:`build_pair_table`)
-    overrides the activation's cached table."""
+    ``chi1`` there (from :func:`.qtable.q_grid`). Agrees with :func:`.fixed_points.fixed_point` to ~1e-13 plus the
+    ~1e-14 error of either solver's moments propagated through the condition numbers 1/|1 − χ_c| (c*, χ_c) and
+    1/|1 − χ_c|² (ξ_c) near the critical line (tests/test_meanfield_grid_c.py); ``table`` (from
+    :func:`build_pair_table`) overrides the activation's cached table."""
     a = activation(phi)
     sw2 = np.ascontiguousarray(sigma_w2, dtype=float).ravel()
     sb2 = np.ascontiguousarray(sigma_b2, dtype=float).ravel()
