@@ -33,7 +33,7 @@ from scipy import integrate, optimize
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # time the checkout this script belongs to
 
-from statmech_nn.meanfield import ctable, depth_scale, phase_diagram  # noqa: E402
+from statmech_nn.meanfield import ACTIVATIONS, ctable, depth_scale, phase_diagram  # noqa: E402
 from statmech_nn.meanfield.phase import per_point_grid  # noqa: E402
 from statmech_nn.meanfield.qtable import q_grid  # noqa: E402
 
@@ -130,7 +130,8 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     rng = np.random.default_rng(0)
     print(f"load average before (1, 5, 15 min): {os.getloadavg()}", flush=True)
-    phase_diagram("tanh", [1.0, 2.0], [0.0, 0.5])  # compile (or load the cache) outside the timings
+    for name in ACTIVATIONS:  # compile (or load the cache) outside the timings
+        phase_diagram(name, [1.0, 2.0], [0.0, 0.5])
     per_point_grid("tanh", [1.0, 2.0], [0.0, 0.5])
     lines, targets = [], []
 
@@ -168,6 +169,15 @@ def main(argv=None) -> None:
     rows.append(("c*, xi_c", f"{n}x{n}", cold,
                  *scipy_rows(pd, sw2, sb2, ("c_star", "xi_c"), scipy_c_star, args.sample_c, True, cold, rng)))
     print("done c*", file=sys.stderr, flush=True)
+
+    # every built-in activation, cold: pair table (quadrature activations) or closed-form pair moments
+    timings = []
+    for name in ACTIVATIONS:
+        how = "table" if ctable.build_pair_table(name)[0].size else "closed form"
+        seconds, _ = best_of(args.repeats, lambda: phase_diagram(name, sw2, sb2, critical_line=False),
+                             before=ctable._TABLES.clear)
+        timings.append(f"{name} {seconds:.2f} s ({how})")
+    lines.append(f"c*, xi_c {n}x{n} cold, every activation: " + ", ".join(timings))
 
     print(f"{'quantity':<10} {'grid':>9} {'grid s':>8} {'s/point':>10} {'scipy s/point':>14} {'speed-up':>10} "
           f"{'max rel diff':>13}")

@@ -15,9 +15,10 @@ scale, b ≈ 1), and 2r + b = 0. Each variable is therefore split into panels gr
 [0, P0], then [P0 2^(k−1), P0 2^k] for k = 1 … ``N_PANELS`` − 1 — and every cell (b panel) × (r panel) holds a
 tensor Chebyshev interpolant of degree ``DEGREE``. On an octave the nearest singularity lies at Bernstein parameter
 ≥ 3 + √8, and on [0, P0] the b = 0 singularity contributes ~exp(−π²/(4 P0)) (Gevrey-1 in b), so the table is as
-accurate as the quadrature behind it (tests: ~1e-14 against :func:`.activations.moments2`). Cells with
-r_lo + b_lo > ``Q_CEIL`` and the corner cell (both panels [0, P0], where the two singular lines meet) are absent:
-there, and for an empty table, :func:`table_pair` evaluates the moments exactly.
+accurate as the quadrature behind it (relative differences from :func:`.activations.moments2` ~1e-14, at most
+~1e-13 at q ~ 100; tests/test_meanfield_grid_c.py). Cells with r_lo + b_lo > ``Q_CEIL`` and the corner cell (both
+panels [0, P0], where the two singular lines meet) are absent: there (q > Q_CEIL, or q < 2 P0), and for an empty
+table, :func:`table_pair` evaluates the moments exactly.
 """
 from __future__ import annotations
 
