@@ -7,6 +7,9 @@ that other load on the machine cancels in the ratio as far as it can).
 2. Exact enumeration of ±1 weights (``batched.ising_gibbs_batch`` vs ``ising_perceptron.ising_gibbs_trials``):
    pruned depth-first search vs the full Gray-code walk, same counts. Printed: trials per CPU-second and the ratio.
 
+Targets (conservative floors under docs/learning.md's 1.9× and 4.5×): Gibbs >= 1.3×, enumeration >= 2.5× at
+N = 23, α = 1 (the gap grows with N); a comparison whose two results differ fails.
+
     python benchmarks/learning_batched.py --N 100 --alpha 5 --trials 2 --ising-N 23 --ising-alpha 1.0
 """
 from __future__ import annotations
@@ -19,8 +22,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # time the checkout this script belongs to
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/_report.py
 
 from statmech_nn.learning import batched, ising_perceptron, teacher_student  # noqa: E402
+from _report import Targets  # noqa: E402
+
+GIBBS_TARGET, ENUMERATION_TARGET = 1.3, 2.5  # batched / per-trial, trials per CPU-second
 
 
 def timed(fn, *args, **kwargs):
@@ -29,7 +36,7 @@ def timed(fn, *args, **kwargs):
     return out, time.process_time() - t0
 
 
-def main(argv=None) -> None:
+def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--N", type=int, default=100)
     ap.add_argument("--alpha", type=float, default=5.0)
@@ -48,15 +55,19 @@ def main(argv=None) -> None:
     ref, t_ref = timed(teacher_student.gibbs_trials, args.N, args.alpha, 1, 0, trials)
     new, t_new = timed(batched.gibbs_batch, args.N, args.alpha, 1, 0, trials)
     same = all(np.array_equal(a, b) for a, b in zip(ref, new))
-    print(f"Gibbs students, N = {args.N}, alpha = {args.alpha}: per-trial {args.trials / t_ref:.3g} trials/CPU-s, "
-          f"batched {args.trials / t_new:.3g} trials/CPU-s, ratio {t_ref / t_new:.2f} (identical: {same})")
+    targets = Targets()
+    print(f"Gibbs students identical: {same}")
+    targets.ratio(f"Gibbs students, N = {args.N}, alpha = {args.alpha} (batched vs per-trial)", args.trials / t_new,
+                  args.trials / t_ref, GIBBS_TARGET, " trials/CPU-s", valid=same)
 
     ref, t_ref = timed(ising_perceptron.ising_gibbs_trials, args.ising_N, args.ising_alpha, 1, 0, range(1))
     new, t_new = timed(batched.ising_gibbs_batch, args.ising_N, args.ising_alpha, 1, 0, range(1))
     same = np.allclose(ref[0], new[0], rtol=1e-12) and np.array_equal(ref[1], new[1])
-    print(f"Ising enumeration, N = {args.ising_N}, alpha = {args.ising_alpha}: Gray code {1 / t_ref:.3g} trials/CPU-s, "
-          f"pruned {1 / t_new:.3g} trials/CPU-s, ratio {t_ref / t_new:.1f} (same: {same})")
+    print(f"Ising enumeration same counts: {same}")
+    targets.ratio(f"Ising enumeration, N = {args.ising_N}, alpha = {args.ising_alpha} (pruned vs Gray code)",
+                  1 / t_new, 1 / t_ref, ENUMERATION_TARGET, " trials/CPU-s", valid=same)
+    return targets.exit_status()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
