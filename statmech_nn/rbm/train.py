@@ -16,6 +16,10 @@ block Gibbs chains (:mod:`statmech_nn.samplers.rbm_gibbs`):
 Updates per minibatch, with g the gradient estimate and rate η_t of the epoch's schedule:
 u ← μ u + η_t (g - λ₂ W - λ₁ sign W) for the weights (u ← μ u + η_t g for the biases), θ ← θ + u.
 
+An epoch is one call of :func:`statmech_nn.rbm.epoch.epoch_kernel` (Numba, serial; BLAS does the products): the
+matrix products run in float32, biases, E[h|v], draws and the parameter updates in float64 (see there). The
+numbers do not depend on the Numba thread count.
+
 Everything a run depends on lives in an explicit state dict of numpy arrays (:func:`init_state`), so
 ``train(…, n)`` equals ``train(…, m)`` then ``train(…, n - m)`` bit for bit, also from a checkpoint written
 and read back in between: ``weights``, ``visible_bias``, ``hidden_bias``; ``velocity_weights``,
@@ -25,15 +29,13 @@ and read back in between: ``weights``, ``visible_bias``, ``hidden_bias``; ``velo
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit
 
 from statmech_nn.errors import ParameterError
 from statmech_nn.models.rbm import RBM, UNITS
 from statmech_nn.params import Param, ParamSet, Settings
 from statmech_nn.rbm.data import as_dataset, base_rate_bias
+from statmech_nn.rbm.epoch import METHOD_CODES, epoch_kernel
 from statmech_nn.rng import permutation, seed_sequence, xoshiro256_state, xoshiro256_states
-from statmech_nn.samplers.rbm_gibbs import gibbs_kernel, tempering_kernel
-from statmech_nn.threads import threads_for
 
 
 def _check(s: Settings) -> None:
@@ -99,22 +101,6 @@ def pt_betas(settings: Settings) -> np.ndarray:
     return np.linspace(settings.pt_beta_min, 1.0, settings.pt_temperatures)
 
 
-def _hidden_means(W: np.ndarray, b: np.ndarray, v: np.ndarray, spin: bool) -> np.ndarray:
-    """E[h | v] for the rows of ``v``: σ(x) (binary) or tanh(x) (spin), x = vW + b."""
-    x = v @ W + b
-    return np.tanh(x) if spin else expit(x)
-
-
-def gradient(W, b, v_pos, v_neg, spin: bool, grads: dict[str, np.ndarray]) -> None:
-    """The likelihood-gradient estimate (module docstring) from examples ``v_pos`` and chain states ``v_neg``
-    into ``grads`` (``weights``, ``visible_bias``, ``hidden_bias``). Matrix products go to BLAS, which blocks
-    them for the cache: for a 1600 × 400 layer and minibatches of 100 that is several times faster than loops."""
-    h_pos, h_neg = _hidden_means(W, b, v_pos, spin), _hidden_means(W, b, v_neg, spin)
-    np.subtract(v_pos.T @ h_pos / len(v_pos), v_neg.T @ h_neg / len(v_neg), out=grads["weights"])
-    np.subtract(v_pos.mean(axis=0), v_neg.mean(axis=0), out=grads["visible_bias"])
-    np.subtract(h_pos.mean(axis=0), h_neg.mean(axis=0), out=grads["hidden_bias"])
-
-
 def init_state(settings: Settings, data, seed) -> dict[str, np.ndarray]:
     """A fresh training state: W ~ N(0, init_scale²), visible biases at the data's base rates, hidden biases
     0, zero velocities, persistent chains (pcd/pt) of uniformly random units; ``seed`` an int or SeedSequence."""
@@ -178,46 +164,29 @@ def train(settings: Settings, data, state: dict[str, np.ndarray], n_epochs: int)
            "flip_rate": np.empty(n_epochs)}
     if settings.method == "pt":
         out["swap_acceptance"] = np.empty((n_epochs, betas.size - 1))
-    n_neg = settings.batch_size if settings.method == "cd" else settings.n_chains * betas.size
-    with threads_for(2 * data.shape[1] * settings.n_hidden * settings.k * n_neg):  # the Gibbs kernels
-        _epochs(settings, data, state, betas, out, spin)
+    _epochs(settings, data, state, betas, out, spin)
     return out
 
 
 def _epochs(settings: Settings, data: np.ndarray, state: dict[str, np.ndarray], betas: np.ndarray,
             out: dict[str, np.ndarray], spin: bool) -> None:
-    """The epochs of :func:`train`, filling its diagnostics ``out``."""
-    n_temps = betas.size
-    rng = state["rng_chains"]
-    grads = {name: np.empty_like(state[name]) for name in ("weights", "visible_bias", "hidden_bias")}
+    """The epochs of :func:`train`, one :func:`~statmech_nn.rbm.epoch.epoch_kernel` call each, filling its
+    diagnostics ``out``."""
+    n_temps, n_chains = betas.size, state["rng_chains"].shape[0]
+    data32 = data.astype(np.float32)  # unit values, exact
+    chains = state.get("chains", np.empty((1, 0, data.shape[1])))
     for e in range(len(out["epoch"])):
+        model_of(state, settings.units)  # rejects parameters that have diverged to inf or NaN
         epoch = int(state["epoch"])
         eta = learning_rate(settings, epoch)
-        flips = np.zeros((n_temps, rng.shape[0]), np.int64)
-        accepted = np.zeros((n_temps - 1, rng.shape[0]), np.int64)
-        chain_steps = 0
+        flips = np.zeros((n_temps, n_chains), np.int64)
+        accepted = np.zeros((n_temps - 1, n_chains), np.int64)
         order = permutation(data.shape[0], state["rng_data"])
-        for start in range(0, data.shape[0], settings.batch_size):
-            batch = data[order[start:start + settings.batch_size]]
-            model = model_of(state, settings.units)
-            W, a, b = model.weights, model.visible_bias, model.hidden_bias
-            if settings.method == "cd":
-                negative = batch.copy()
-                gibbs_kernel(W, a, b, 1.0, negative, rng[:len(batch)], settings.k, spin, flips[0, :len(batch)])
-            elif settings.method == "pcd":
-                negative = state["chains"][0]
-                gibbs_kernel(W, a, b, 1.0, negative, rng, settings.k, spin, flips[0])
-            else:
-                negative = state["chains"][-1]
-                tempering_kernel(W, a, b, betas, state["chains"], rng, settings.k, spin, accepted, flips)
-            chain_steps += settings.k * len(negative)
-            gradient(W, b, batch, negative, spin, grads)
-            grads["weights"] -= settings.l2 * state["weights"] + settings.l1 * np.sign(state["weights"])
-            for name, g in grads.items():
-                velocity = state["velocity_" + name]
-                velocity *= settings.momentum
-                velocity += eta * g
-                state[name] += velocity
+        chain_steps = epoch_kernel(data32, order, settings.batch_size, state["weights"], state["visible_bias"],
+                                   state["hidden_bias"], state["velocity_weights"], state["velocity_visible_bias"],
+                                   state["velocity_hidden_bias"], chains, state["rng_chains"],
+                                   METHOD_CODES[settings.method], settings.k, spin, betas, eta, settings.momentum,
+                                   settings.l1, settings.l2, flips, accepted)
         state["epoch"] = np.array(epoch + 1, np.int64)
         out["epoch"][e] = epoch + 1
         out["learning_rate"][e] = eta

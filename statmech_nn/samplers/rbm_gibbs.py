@@ -15,7 +15,9 @@ every chain is an ensemble of replicas at β_0 < … < β_{T-1} of p_β(v, h) �
 Gibbs step of every replica, then swaps of neighbours (t, t+1) for even t, then for odd t, each accepted with
 probability min(1, exp[(β_{t+1} - β_t)(E_{t+1} - E_t)]).
 
-Chain states are float64 arrays of unit values; kernels update ``visible`` and ``rng`` in place.
+Chain states are float64 arrays of unit values; kernels update ``visible`` and ``rng`` in place. A unit is 1 if
+its uniform u < σ(x) = 1 / (1 + e^{-x}); :func:`below_sigmoid` decides that from a table of σ wherever the table
+brackets u, with the same answer as the formula, so the exp is evaluated for fewer than 1 draw in 256.
 """
 from __future__ import annotations
 
@@ -29,12 +31,37 @@ from statmech_nn.models.rbm import RBM
 from statmech_nn.rng import next_double, seed_sequence, xoshiro256_states
 
 
+#: σ(t) = 1 / (1 + e^{-t}) at t_k = -16 + k/64, k = 0 … 2048, with the C library's exp, as the draws compute it.
+SIGMOID_STEP, SIGMOID_MIN, SIGMOID_INTERVALS = 1.0 / 64.0, -16.0, 2048
+SIGMOID_TABLE = np.array([1.0 / (1.0 + math.exp(-(k * SIGMOID_STEP + SIGMOID_MIN)))
+                          for k in range(SIGMOID_INTERVALS + 1)])
+SIGMOID_TABLE.setflags(write=False)
+
+
+@njit(cache=True)
+def below_sigmoid(u, t):
+    """``u < 1 / (1 + exp(-t))``, decided without the exp when σ at the grid points around t brackets u.
+
+    σ as computed is non-decreasing in t, so σ(t_k) ≤ σ(t) ≤ σ(t_{k+1}) on [t_k, t_{k+1}]: the answer is the one
+    the formula gives, bit for bit, and the exp is needed only when u falls between the two table values
+    (probability ≤ 1/256, since σ' ≤ 1/4), |t| > 16 or t is NaN. The common path has no branch on the outcome
+    (a coin flip the processor would mispredict)."""
+    k = (t - SIGMOID_MIN) * (1.0 / SIGMOID_STEP)
+    k = k if k > 0.0 else 0.0  # also for NaN
+    i = int(k if k < SIGMOID_INTERVALS - 1.0 else SIGMOID_INTERVALS - 1.0)
+    left = i * SIGMOID_STEP + SIGMOID_MIN  # exact: a multiple of 1/64 below 16 in magnitude
+    low, high = SIGMOID_TABLE[i], SIGMOID_TABLE[i + 1]
+    if (left <= t) & (t <= left + SIGMOID_STEP) & ((u < low) | (u >= high)):
+        return u < low
+    return u < 1.0 / (1.0 + math.exp(-t))
+
+
 @njit(cache=True)
 def draw_unit(x, s, spin):
     """A unit's state given its local field x (β included): 1 w.p. σ(x), else 0 (spin: ±1 w.p. σ(±2x))."""
     if spin:
-        return 1.0 if next_double(s) < 1.0 / (1.0 + math.exp(-2.0 * x)) else -1.0
-    return 1.0 if next_double(s) < 1.0 / (1.0 + math.exp(-x)) else 0.0
+        return 1.0 if below_sigmoid(next_double(s), 2.0 * x) else -1.0
+    return 1.0 if below_sigmoid(next_double(s), x) else 0.0
 
 
 @njit(cache=True)
@@ -84,14 +111,16 @@ def _energy(W, a, b, v, h):
 
 
 @njit(cache=True)
-def draw_units(x, rng, spin, out, flips):
-    """Row c of ``out`` drawn with local fields ``x[c]`` (β included) from chain c's generator ``rng[c]``, units in
-    order; ``flips[c]`` accumulates how many units changed. Serial on purpose: it runs between BLAS calls, whose
-    threads still spin when it starts, and a parallel region there ran ten times slower than one thread."""
-    for c in range(x.shape[0]):
+def draw_units(field, bias, beta, rng, spin, out, flips):
+    """Row c of ``out`` drawn with local fields β (``field[c]`` + ``bias``) from chain c's generator ``rng[c]``,
+    units in order; ``flips[c]`` accumulates how many units changed. Serial on purpose: it runs between BLAS
+    calls, whose threads still spin when it starts, and a parallel region there ran ten times slower than one
+    thread."""
+    for c in range(field.shape[0]):
         changed = 0
-        for k in range(x.shape[1]):
-            new = draw_unit(x[c, k], rng[c], spin)
+        s = rng[c]
+        for k in range(field.shape[1]):
+            new = draw_unit(beta * (field[c, k] + bias[k]), s, spin)
             changed += new != out[c, k]
             out[c, k] = new
         flips[c] += changed
@@ -101,13 +130,16 @@ def gibbs_kernel(W, a, b, beta, visible, rng, n_steps, spin, flips):
     """``n_steps`` block Gibbs steps of every chain (rows of ``visible``) at inverse temperature β, in place;
     ``flips[c]`` accumulates the number of visible units chain c changed. The fields of all chains are one
     matrix product per layer (BLAS blocks it for the cache: 1600 × 400 units, 100 chains, ten times faster than
-    a loop per chain); the draws take each chain's generator through its units in order, h then v, as
-    :func:`tempering_chain` does."""
+    a loop per chain) into buffers allocated once; the draws take each chain's generator through its units in
+    order, h then v, as :func:`tempering_chain` does."""
     h = np.zeros((visible.shape[0], W.shape[1]))
+    field_h, field_v = np.empty_like(h), np.empty_like(visible)
     scratch = np.zeros(visible.shape[0], np.int64)
     for _ in range(n_steps):
-        draw_units(beta * (visible @ W + b), rng, spin, h, scratch)
-        draw_units(beta * (h @ W.T + a), rng, spin, visible, flips)
+        np.matmul(visible, W, out=field_h)
+        draw_units(field_h, b, beta, rng, spin, h, scratch)
+        np.matmul(h, W.T, out=field_v)
+        draw_units(field_v, a, beta, rng, spin, visible, flips)
 
 
 @njit(cache=True)
