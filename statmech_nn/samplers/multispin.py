@@ -224,19 +224,25 @@ def _half_sweep_blocks(A, B, colour, streams, masks, flip_sense, scratch):
 
 
 @njit(cache=True)
-def _add_bytes(acc, x):
-    """Byte j of acc[q] counts bit 8j + q of the words added (flush before any byte reaches 255)."""
-    for q in range(8):
-        acc[q] += (x >> _U64(q)) & _LOW
-
-
-@njit(cache=True)
-def _flush(acc, counts, weight):
-    for q in range(8):
-        v = acc[q]
-        for j in range(8):
-            counts[8 * j + q] += weight * np.int64((v >> _U64(8 * j)) & _U64(255))
-        acc[q] = _U64(0)
+def _count_bits(x, n, counts, weight):
+    """counts[r] += weight × (the number of words x[:n] with bit r set). Byte j of accumulator q counts bit
+    8j + q, flushed every 255 words (before a byte can overflow); scalar accumulators, so the loop vectorises."""
+    for start in range(0, n, 255):
+        a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = _U64(0)
+        block = x[start:min(n, start + 255)]  # a view from 0: indices provably >= 0, so the loop vectorises
+        for k in range(block.shape[0]):
+            w = block[k]
+            a0 += w & _LOW
+            a1 += (w >> _U64(1)) & _LOW
+            a2 += (w >> _U64(2)) & _LOW
+            a3 += (w >> _U64(3)) & _LOW
+            a4 += (w >> _U64(4)) & _LOW
+            a5 += (w >> _U64(5)) & _LOW
+            a6 += (w >> _U64(6)) & _LOW
+            a7 += (w >> _U64(7)) & _LOW
+        for q, v in enumerate((a0, a1, a2, a3, a4, a5, a6, a7)):
+            for j in range(8):
+                counts[8 * j + q] += weight * np.int64((v >> _U64(8 * j)) & _U64(255))
 
 
 @njit(cache=True)
@@ -246,39 +252,36 @@ def _observables(black, white, J, energy, magnetization):
     L, W = black.shape
     anti = np.zeros(REPLICAS, np.int64)
     down = np.zeros(REPLICAS, np.int64)
-    acc = np.zeros((4, 8), np.uint64)  # anti-aligned b0, b1, b2 (weights 1, 2, 4), down spins
-    filled = 0
-    for i in range(L):
-        up = i - 1 if i > 0 else L - 1
-        dn = i + 1 if i + 1 < L else 0
-        shift = -1 if i & 1 == 0 else 1  # black column k's other horizontal neighbour: white[i, k ∓ 1]
-        for k in range(W):
-            c = black[i, k]
-            x1 = c ^ white[up, k]
-            x2 = c ^ white[dn, k]
-            x3 = c ^ white[i, k]
-            x4 = c ^ white[i, (k + shift) % W]
-            s12 = x1 ^ x2
-            c12 = x1 & x2
-            s34 = x3 ^ x4
-            c34 = x3 & x4
-            cc = s12 & s34
-            _add_bytes(acc[0], s12 ^ s34)
-            _add_bytes(acc[1], c12 ^ c34 ^ cc)
-            _add_bytes(acc[2], (c12 & c34) | (cc & (c12 ^ c34)))
-            _add_bytes(acc[3], c)
-            _add_bytes(acc[3], white[i, k])
-            filled += 2
-            if filled >= 250:
-                _flush(acc[0], anti, 1)
-                _flush(acc[1], anti, 2)
-                _flush(acc[2], anti, 4)
-                _flush(acc[3], down, 1)
-                filled = 0
-    _flush(acc[0], anti, 1)
-    _flush(acc[1], anti, 2)
-    _flush(acc[2], anti, 4)
-    _flush(acc[3], down, 1)
+    rows = max(1, min(L, 4096 // W))  # rows per block: long arrays amortise the counters' flushes
+    planes = np.empty((3, rows * W), np.uint64)  # a black site's anti-aligned neighbours u = b0 + 2 b1 + 4 b2
+    for i0 in range(0, L, rows):
+        i1 = min(L, i0 + rows)
+        for i in range(i0, i1):
+            up = i - 1 if i > 0 else L - 1
+            dn = i + 1 if i + 1 < L else 0
+            shift = W - 1 if i & 1 == 0 else 1  # black column k's other horizontal neighbour: white[i, k ∓ 1]
+            o = (i - i0) * W
+            for k in range(W):
+                c = black[i, k]
+                x1 = c ^ white[up, k]
+                x2 = c ^ white[dn, k]
+                x3 = c ^ white[i, k]
+                kk = k + shift
+                x4 = c ^ white[i, kk - W if kk >= W else kk]
+                s12 = x1 ^ x2
+                c12 = x1 & x2
+                s34 = x3 ^ x4
+                c34 = x3 & x4
+                cc = s12 & s34
+                planes[0, o + k] = s12 ^ s34
+                planes[1, o + k] = c12 ^ c34 ^ cc
+                planes[2, o + k] = (c12 & c34) | (cc & (c12 ^ c34))
+        n_words = (i1 - i0) * W
+        _count_bits(planes[0], n_words, anti, 1)
+        _count_bits(planes[1], n_words, anti, 2)
+        _count_bits(planes[2], n_words, anti, 4)
+    _count_bits(black.ravel(), L * W, down, 1)
+    _count_bits(white.ravel(), L * W, down, 1)
     n = L * L
     for r in range(REPLICAS):
         energy[r] = -J * (2.0 * n - 2.0 * anti[r]) / n
