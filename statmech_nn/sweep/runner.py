@@ -3,9 +3,9 @@
 Every check (spec, every grid point's parameters, output path, ``--resume`` against the stored spec) happens
 before any file is touched. Points run in :func:`~statmech_nn.sweep.worker.run_points` tasks of one or more
 points, each point writing its own shard; only this driver writes the sweep file, rewriting it whole after
-completed points (at most about once per second, after the next tasks are out) and at the end. Seeds derive from
-(root seed, point index) only, so the numbers do not depend on the executor, the number of workers, the points
-per task or on interruptions.
+completed points (after the next tasks are out; at most once per ``WRITE_EVERY`` and for at most ``WRITE_SHARE``
+of the time) and at the end. Seeds derive from (root seed, point index) only, so the numbers do not depend on
+the executor, the number of workers, the points per task or on interruptions.
 
 Points per task (:func:`points_per_task`): short points are batched so that a task holds about ``TASK_SECONDS``
 of work (the executor's round trip per task — a Dask scheduler's is tens of milliseconds — is then shared by
@@ -48,7 +48,8 @@ from .spec import MAX_POINTS, Spec, load_spec, spec_difference
 from ..io.sweepfile import DONE, FAILED, PENDING, Sweep, read_sweep, shard_dir, write_sweep
 from .worker import describe, run_batch, run_points
 
-WRITE_EVERY = 1.0     # seconds between rewrites of the sweep file while points complete
+WRITE_EVERY = 1.0     # seconds between rewrites of the sweep file while points complete, at least
+WRITE_SHARE = 0.02    # and at most this share of the driver's time (a grid of 10 000 points takes ~0.5 s a write)
 DRAIN_SECONDS = 10.0  # how long Ctrl-C waits for running points to report
 TASK_SECONDS = 0.5    # automatic batches aim at this much work per task
 
@@ -202,7 +203,7 @@ class _Driver:
 
             self.bar = tqdm(total=sweep.status.size, initial=sweep.status.size - len(self.pending), unit="point",
                             dynamic_ncols=True, file=sys.stderr)
-        self.last_write = time.monotonic()
+        self.last_write, self.write_every = time.monotonic(), WRITE_EVERY
 
     def run(self) -> SweepOutcome:
         state = "interrupted"
@@ -228,9 +229,11 @@ class _Driver:
             for future in finished:
                 dirty |= self._collect(future)
             self._fill()  # the next tasks go out before the sweep file is written
-            if dirty and time.monotonic() - self.last_write >= WRITE_EVERY:
+            if dirty and time.monotonic() - self.last_write >= self.write_every:
+                start = time.monotonic()
                 write_sweep(self.sweep)
                 self.last_write, dirty = time.monotonic(), False
+                self.write_every = max(WRITE_EVERY, (self.last_write - start) / WRITE_SHARE)
 
     def _fill(self) -> None:
         while self.pending and len(self.in_flight) < self.limit:
