@@ -9,7 +9,8 @@
   its top two principal axes at three depths per phase (Poole et al., Figs. 3–4).
 * :func:`poole_fig4` — the Grassmannian length L^G_l against depth: saturating in order, exponential in chaos.
 * :func:`raghu_length` — trajectory length against depth for growing σ_w² and for ReLU at σ_w² = 2 (no growth,
-  Hanin, Jeong & Rolnick 2022), and neuron transitions against trajectory length (Raghu et al. 2017).
+  Hanin, Jeong & Rolnick 2022), neuron transitions against trajectory length, and for hard-tanh runs the growth
+  per layer against width beside √χ_1 and the bound of Raghu et al. 2017, Theorem 1.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import math
 import numpy as np
 
 from statmech_nn.io.runfile import Run, read_run
+from statmech_nn.meanfield.curvature import HARD_TANH_BOUND_CONSTANT, raghu_hard_tanh_bound
 
 from statmech_nn.summaries.chaos import (OBSERVABLES, analyze, check_run, length_ratios,  # noqa: F401 - re-exported
                                          top_fraction)
@@ -174,24 +176,84 @@ def poole_fig4(runs):
 
 
 def raghu_length(runs):
-    """(a) Trajectory length L^E_l / L^E_0 against depth for every run (log scale; theory lines);
-    (b) neuron transitions against trajectory length over all layers and runs, with the Rice-formula line
-    T = √N L^E / (π √q^l) of each run (Raghu et al. 2017: transitions proportional to trajectory length)."""
+    """(a) Trajectory length L^E_l / L^E_0 against depth for every run but hard-tanh (log scale; theory lines);
+    (b) neuron transitions against trajectory length over all layers, with the Rice-formula line
+    T = √N L^E / (π √q^l) of each run (Raghu et al. 2017: transitions proportional to trajectory length; hard-tanh
+    runs at their largest width only). With hard-tanh runs (Raghu et al.'s main activation) also (c) their length
+    against depth, colour by σ_w², marker by width k, with the mean-field χ_1^{l/2} (lines), and (d) the growth
+    factor per layer against k beside √χ_1 (the large-width limit) and the expression of Raghu et al.'s Theorem 1,
+    σ_w √k / √(σ_w² + σ_b² + k √(σ_w² + σ_b²)) (dashed; a lower bound up to an unstated constant), and that times
+    (2/π)^{1/4}, the constant the mean field implies (dotted)."""
     runs = _runs(runs)
-    fig, (ax_l, ax_t) = plt.subplots(1, 2, figsize=(10, 4.2))
-    for k, run in enumerate(runs):
+    hard = [run for run in runs if run.parameters["phi"] == "hard-tanh"]
+    smooth = [run for run in runs if run.parameters["phi"] != "hard-tanh"]
+    widest = {}
+    for run in hard:
+        key = float(run.parameters["sigma_w2"])
+        if key not in widest or run.parameters["width"] > widest[key].parameters["width"]:
+            widest[key] = run
+    rows = 2 if hard else 1
+    fig, axes = plt.subplots(rows, 2, figsize=(10, 4.2 * rows), squeeze=False, layout="constrained")
+    (ax_l, ax_t) = axes[0]
+
+    def label(run):
+        p = run.parameters
+        return (f"{p['phi']}, σ_w² = {p['sigma_w2']:g}" + (f", k = {p['width']}" if p["phi"] == "hard-tanh" else "")
+                + f" (χ_1 = {float(run.results['chi1']):.2f})")
+
+    for k, run in enumerate(smooth + list(widest.values())):
         color = f"C{k}"
-        label = f"{run.parameters['phi']}, σ_w² = {run.parameters['sigma_w2']:g} (χ_1 = {float(run.results['chi1']):.2f})"
-        _panel(ax_l, run, "length", scale=float(run.results["length_theory"][0]), color=color, label=label)
+        if run in smooth:
+            _panel(ax_l, run, "length", scale=float(run.results["length_theory"][0]), color=color, label=label(run))
         length, transitions = run["length"].astype(float), run["transitions"].astype(float)
-        ax_t.loglog(length.ravel(), transitions.ravel(), "o", ms=3, mfc="none", color=color, label=label)
+        ax_t.loglog(length.ravel(), transitions.ravel(), "o", ms=3, mfc="none", color=color, label=label(run))
         ax_t.loglog(run.results["length_theory"], run.results["transitions_theory"], "-", lw=1, color=color)
     ax_l.set(yscale="log", xlabel="depth l", ylabel="trajectory length L^E_l / L^E_0",
              title="trajectory length against depth")
     ax_t.set(xlabel="trajectory length L^E_l", ylabel="neuron transitions T_l",
              title="transitions ∝ length (lines: √N L / (π √q^l))")
-    for ax in (ax_l, ax_t):
-        ax.legend(fontsize=7)
-    fig.suptitle(f"Raghu et al. 2017: {_sizes(runs[0])}", fontsize=9)
-    fig.tight_layout()
+    if hard:
+        _hard_tanh_panels(axes[1, 0], axes[1, 1], hard)
+    for ax in axes.flat:
+        ax.title.set_fontsize(8)
+        ax.legend(fontsize=6)
+    shown = smooth[0] if smooth else hard[0]
+    suptitle(fig, f"Raghu et al. 2017: {_sizes(shown)}" + (
+        "; hard-tanh: σ_b² = {:g}, {} points, widths {}".format(
+            hard[0].parameters["sigma_b2"], hard[0].parameters["points"],
+            ", ".join(str(w) for w in sorted({r.parameters["width"] for r in hard}))) if hard else ""))
     return fig
+
+
+def _hard_tanh_panels(ax_d, ax_k, runs: list[Run]) -> None:
+    """Hard-tanh runs: (c) L^E_l / L^E_0 against depth, (d) the growth factor per layer against the width."""
+    gains = sorted({float(r.parameters["sigma_w2"]) for r in runs})
+    widths = sorted({int(r.parameters["width"]) for r in runs})
+    markers = "osD^v<>"
+    for g, sw2 in enumerate(gains):
+        color = f"C{g}"
+        mine = sorted((r for r in runs if float(r.parameters["sigma_w2"]) == sw2), key=lambda r: r.parameters["width"])
+        sb2 = float(mine[0].parameters["sigma_b2"])
+        for run in mine:
+            marker = markers[widths.index(int(run.parameters["width"])) % len(markers)]
+            series = run.observables["length"]
+            values = series.value / float(run.results["length_theory"][0])
+            ax_d.plot(series.step, np.exp(np.log(values).mean(axis=1)), marker, ms=3.5, mfc="none", color=color,
+                      label=f"σ_w² = {sw2:g}, k = {run.parameters['width']}")
+        theory = mine[-1].results["length_theory"]
+        ax_d.plot(np.arange(len(theory)), theory / theory[0], "-", color=color, lw=1)
+        ratios = [analyze(r)["length_ratio"] for r in mine]
+        k = np.array([r.parameters["width"] for r in mine], dtype=float)
+        ax_k.errorbar(k, [e.value for e in ratios], yerr=[0 if not math.isfinite(e.error) else e.error for e in ratios],
+                      fmt="o", ms=4, color=color, mfc="none", label=f"σ_w² = {sw2:g}: simulation")
+        ax_k.axhline(math.sqrt(float(mine[0].results["chi1"])), color=color, lw=1, label=f"√χ_1 = "
+                     f"{math.sqrt(float(mine[0].results['chi1'])):.3f} (mean field, k → ∞)")
+        grid = np.geomspace(k.min() / 1.5, k.max() * 1.5, 100)
+        expression = np.array([raghu_hard_tanh_bound(sw2, sb2, w) for w in grid])
+        ax_k.plot(grid, expression, "--", color=color, lw=1, label="Raghu et al. Thm 1 expression")
+        ax_k.plot(grid, HARD_TANH_BOUND_CONSTANT * expression, ":", color=color, lw=1,
+                  label="× (2/π)^{1/4}, the constant the mean field implies")
+    ax_d.set(yscale="log", xlabel="depth l", ylabel="trajectory length L^E_l / L^E_0",
+             title="hard-tanh: length against depth (geometric mean over networks; lines: χ_1^{l/2})")
+    ax_k.set(xscale="log", xlabel="width k", ylabel="growth factor per layer (L^E_L / L^E_0)^{1/L}",
+             title="hard-tanh: growth per layer rises with k towards √χ_1")

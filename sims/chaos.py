@@ -131,6 +131,18 @@ POOLE_RUN = {"phi": "tanh", "sigma_b2": POOLE_SIGMA_B2, "width": 1000, "points":
 #: from circles with q0 = 1. 4000 points keep the turning angle per point L^G/P ≲ 0.1 up to σ_w² = 9 at depth 10.
 RAGHU_CASES = (("tanh", 1.5), ("tanh", 4.0), ("tanh", 9.0), ("relu", 2.0))
 RAGHU_RUN = {"q0": 1.0, "width": 500, "points": 4000, "depth": 10}
+#: Raghu et al.'s main activation, hard-tanh, at σ_b² = 0.1 from circles at q*, for two σ_w² over widths k; more
+#: networks where they are cheap (the spread over networks grows as k shrinks). Hard-tanh curves have kinks, so the
+#: chord length converges only as O(1/P): at k = 256, σ_w² = 4, depth 10 the length per layer is 0.08 % short at
+#: P = 4000 (0.16 % at 2000), against a finite-width deficit of ~0.4 %.
+RAGHU_HARD_TANH_SIGMA_W2 = (2.0, 4.0)
+RAGHU_WIDTHS = (16, 64, 256, 1024)
+RAGHU_HARD_TANH_RUN = {"phi": "hard-tanh", "sigma_b2": 0.1, "points": 4000, "depth": 10}
+
+
+def raghu_networks(width: int) -> int:
+    """Networks per hard-tanh width: 16 up to k = 64, 6 up to 256, 3 beyond."""
+    return 16 if width <= 64 else 6 if width <= 256 else 3
 
 
 def chaos_runs(outdir: str | os.PathLike, networks: int = 3, seed: int = 2016) -> dict[str, list[Path]]:

@@ -133,10 +133,16 @@ def circle_spectrum(phi, sigma_w2: float, sigma_b2: float, q0: float, depth: int
     return variances, total
 
 
+#: (2/π)^{1/4}: the σ_w → ∞ limit of √χ_1 (hard-tanh, k → ∞) over :func:`raghu_hard_tanh_bound` at k → ∞, approached
+#: from above (0.95-0.99 for σ_w² ≤ 4, σ_b² ≤ 0.1); the constant the O(·) of Raghu et al.'s bound must allow.
+HARD_TANH_BOUND_CONSTANT = (2.0 / math.pi) ** 0.25
+
+
 def raghu_hard_tanh_bound(sigma_w2: float, sigma_b2: float, width: int) -> float:
     """The per-layer growth factor of Raghu et al. 2017 (ICML), Theorem 1 for hard-tanh networks of width k:
     E[l(z^(d))] ≥ O((σ_w √k / √(σ_w² + σ_b² + k √(σ_w² + σ_b²)))^d) l(x), a lower bound up to the constant the O
     leaves unstated. At k → ∞ it tends to σ_w / (σ_w² + σ_b²)^{1/4}; the mean-field growth √χ_1 approaches
-    (2/π)^{1/4} times that at large σ_w (χ_1 = σ_w² P(|u| < 1), u ~ N(0, q*), q* → σ_w²)."""
+    :data:`HARD_TANH_BOUND_CONSTANT` = (2/π)^{1/4} times that at large σ_w (χ_1 = σ_w² P(|u| < 1), u ~ N(0, q*),
+    q* → σ_w², P(|u| < 1) → √(2/π)/σ_w)."""
     s = math.sqrt(sigma_w2 + sigma_b2)
     return math.sqrt(sigma_w2 * width / (s * s + width * s))
