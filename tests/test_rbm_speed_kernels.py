@@ -17,7 +17,7 @@ import pytest
 from statmech_nn.rbm.data import bars_and_stripes
 from statmech_nn.rbm.epoch import logistic_row
 from statmech_nn.rbm.train import init_state, pt_betas, train, train_settings
-from statmech_nn.samplers.rbm_gibbs import SIGMOID_MIN, SIGMOID_STEP, SIGMOID_TABLE, below_sigmoid
+from statmech_nn.samplers.rbm_gibbs import SIGMOID_GRID, SIGMOID_OFFSET, SIGMOID_TABLE, below_sigmoid
 
 
 def sigmoid(t):
@@ -32,8 +32,8 @@ def sigmoid(t):
 def cases():
     """(u, t) pairs at and around every grid point, with u random, at σ(t) and at its floating-point neighbours."""
     rng = np.random.default_rng(0)
-    grid = np.arange(SIGMOID_TABLE.size) * SIGMOID_STEP + SIGMOID_MIN
-    ts = np.concatenate([grid, np.nextafter(grid, np.inf), np.nextafter(grid, -np.inf), grid + SIGMOID_STEP / 2,
+    grid = (np.arange(SIGMOID_TABLE.size) - SIGMOID_OFFSET) / SIGMOID_GRID
+    ts = np.concatenate([grid, np.nextafter(grid, np.inf), np.nextafter(grid, -np.inf), grid + 0.5 / SIGMOID_GRID,
                          rng.normal(0.0, 6.0, 4000), [-40.0, 40.0, -16.5, 16.5, 800.0, -800.0]])
     pairs = [(u, t) for t in ts for u in (rng.random(), sigmoid(t), np.nextafter(sigmoid(t), 0.0),
                                           np.nextafter(sigmoid(t), 1.0))]
@@ -43,7 +43,7 @@ def cases():
 
 def table_only(u, t):
     """A broken variant: σ(t) replaced by the table entry below t, no exact fallback."""
-    i = min(max(int(math.floor((t - SIGMOID_MIN) / SIGMOID_STEP)), 0), SIGMOID_TABLE.size - 1)
+    i = min(max(math.floor(t * SIGMOID_GRID) + SIGMOID_OFFSET, 0), SIGMOID_TABLE.size - 1)
     return u < SIGMOID_TABLE[i]
 
 

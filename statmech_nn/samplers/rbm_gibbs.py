@@ -31,10 +31,11 @@ from statmech_nn.models.rbm import RBM
 from statmech_nn.rng import next_double, seed_sequence, xoshiro256_states
 
 
-#: σ(t) = 1 / (1 + e^{-t}) at t_k = -16 + k/64, k = 0 … 2048, with the C library's exp, as the draws compute it.
-SIGMOID_STEP, SIGMOID_MIN, SIGMOID_INTERVALS = 1.0 / 64.0, -16.0, 2048
-SIGMOID_TABLE = np.array([1.0 / (1.0 + math.exp(-(k * SIGMOID_STEP + SIGMOID_MIN)))
-                          for k in range(SIGMOID_INTERVALS + 1)])
+#: σ(t) = 1 / (1 + e^{-t}) at t_k = k/64 for |t_k| ≤ 16, with the C library's exp, as the draws compute it; entry
+#: k + SIGMOID_OFFSET holds t_k.
+SIGMOID_GRID, SIGMOID_OFFSET = 64.0, 1024
+SIGMOID_TABLE = np.array([1.0 / (1.0 + math.exp(-(k - SIGMOID_OFFSET) / SIGMOID_GRID))
+                          for k in range(2 * SIGMOID_OFFSET + 1)])
 SIGMOID_TABLE.setflags(write=False)
 
 
@@ -42,16 +43,15 @@ SIGMOID_TABLE.setflags(write=False)
 def below_sigmoid(u, t):
     """``u < 1 / (1 + exp(-t))``, decided without the exp when σ at the grid points around t brackets u.
 
-    σ as computed is non-decreasing in t, so σ(t_k) ≤ σ(t) ≤ σ(t_{k+1}) on [t_k, t_{k+1}]: the answer is the one
-    the formula gives, bit for bit, and the exp is needed only when u falls between the two table values
-    (probability ≤ 1/256, since σ' ≤ 1/4), |t| > 16 or t is NaN. The common path has no branch on the outcome
-    (a coin flip the processor would mispredict)."""
-    k = (t - SIGMOID_MIN) * (1.0 / SIGMOID_STEP)
-    k = k if k > 0.0 else 0.0  # also for NaN
-    i = int(k if k < SIGMOID_INTERVALS - 1.0 else SIGMOID_INTERVALS - 1.0)
-    left = i * SIGMOID_STEP + SIGMOID_MIN  # exact: a multiple of 1/64 below 16 in magnitude
+    t·64 is exact, so k = ⌊64 t⌋ is the grid interval [k/64, (k+1)/64] holding t; σ as computed is non-decreasing,
+    so σ(k/64) ≤ σ(t) ≤ σ((k+1)/64) and the answer is the formula's, bit for bit. The exp runs only when u falls
+    between the two table entries (probability ≤ 1/256, since σ' ≤ 1/4), |t| ≥ 16 or t is NaN. The common path
+    has no branch on the outcome (a coin flip the processor would mispredict)."""
+    k = np.floor(t * SIGMOID_GRID)
+    inside = (k >= -SIGMOID_OFFSET) & (k < SIGMOID_OFFSET)  # False for NaN
+    i = int(k if inside else -SIGMOID_OFFSET) + SIGMOID_OFFSET
     low, high = SIGMOID_TABLE[i], SIGMOID_TABLE[i + 1]
-    if (left <= t) & (t <= left + SIGMOID_STEP) & ((u < low) | (u >= high)):
+    if inside & ((u < low) | (u >= high)):
         return u < low
     return u < 1.0 / (1.0 + math.exp(-t))
 
