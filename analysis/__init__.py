@@ -29,6 +29,7 @@ RUN_FIGURES = {
     "signal-prop": signal_prop.run_figure,
     "gradients": gradients.run_figure,
     "nngp": nngp.run_figure,
+    "trainability": signal_prop.trainability_figure,
     "chaos": chaos.run_figure,
     "isometry": isometry.run_figure,
     "rbm-train": rbm.run_figure,

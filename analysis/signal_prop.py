@@ -151,20 +151,48 @@ def schoenholz_xi(phi: str = "tanh", sigma_b2: float = 0.05, sigma_w2=None):
     return fig
 
 
-def trainability_figure(result: dict):
-    """Accuracy after training (colour) over σ_w² × depth from :func:`statmech_nn.models.deepnet.trainability`
-    with 6 ξ_c(σ_w²) at the same σ_b²."""
-    sw2, depths, acc = result["sigma_w2"], result["depths"], result["accuracy"]
+def trainability_figure(result):
+    """Trainability over σ_w² × depth with 6 ξ_c(σ_w²) at the same σ_b² (Schoenholz et al. 2017, Sec. 6).
+    ``result`` is a ``trainability`` run — the colour is then the fraction of its networks that reached the target
+    accuracy (blank: not run, every network had failed at shallower depths), with the deepest trained depth per
+    σ_w² (mean ± s.e. over networks) and the a ξ_c the data support — or a dict with ``sigma_w2``, ``depths``,
+    ``accuracy`` (σ_w², depth), ``sigma_b2``, ``width`` and ``steps`` (colour: accuracy)."""
+    from statmech_nn.summaries.trainability import analyze as trainability_summaries
+    from statmech_nn.summaries.trainability import grid, label
+
+    if isinstance(result, Run):
+        p = result.parameters
+        sw2, depths, trained = grid(result)
+        steps = result.observables["steps"]
+        ran = np.zeros(trained.shape[:2], dtype=bool).reshape(-1)
+        ran[steps.step] = np.any(steps.value > 0, axis=1)
+        colour_value = np.where(ran.reshape(trained.shape[:2]), trained.mean(axis=2), np.nan)
+        sigma_b2, width = float(p["sigma_b2"]), int(p["width"])
+        colour = (f"fraction of {int(p['networks'])} networks reaching {float(p['target']):g} training accuracy\n"
+                  f"within {int(p['steps'])} + {int(p['steps_per_layer'])}·L SGD steps")
+        vmin, est = 0.0, trainability_summaries(result)
+    else:
+        sw2, depths, colour_value = result["sigma_w2"], result["depths"], result["accuracy"]
+        sigma_b2, width = float(result["sigma_b2"]), int(result["width"])
+        colour, vmin, est = f"training accuracy after {int(result['steps'])} SGD steps", 0.5, None
     fine = np.linspace(sw2.min(), sw2.max(), 400)
-    xi_c = phase_diagram("tanh", fine, [float(result["sigma_b2"])], critical_line=False)["xi_c"][:, 0]
-    fig, ax = plt.subplots(figsize=(6.4, 4.6))
-    mesh = ax.pcolormesh(sw2, depths, acc.T, cmap="viridis", shading="nearest", vmin=0.5, vmax=1.0)
-    fig.colorbar(mesh, ax=ax, label=f"training accuracy after {int(result['steps'])} SGD steps")
+    xi_c = phase_diagram("tanh", fine, [sigma_b2], critical_line=False)["xi_c"][:, 0]
+    fig, ax = plt.subplots(figsize=(6.6, 4.8), layout="constrained")
+    mesh = ax.pcolormesh(sw2, depths, np.ma.masked_invalid(colour_value).T, cmap="viridis", shading="nearest",
+                         vmin=vmin, vmax=1.0)
+    fig.colorbar(mesh, ax=ax, label=colour)
     ax.plot(fine, 6 * xi_c, "w--", lw=1.5, label="6 ξ_c")
-    ax.set(xlabel="σ_w²", ylabel="depth L", ylim=(depths.min() - 1, depths.max() + 1),
-           title=f"tanh, σ_b² = {result['sigma_b2']}, width {int(result['width'])}")
-    ax.legend(loc="upper right", fontsize=8)
-    fig.tight_layout()
+    if est is not None:
+        deepest = [est[f"max_depth{label(v)}"] for v in sw2]
+        ax.errorbar(sw2, [e.value for e in deepest], yerr=[0.0 if not np.isfinite(e.error) else e.error
+                                                           for e in deepest],
+                    fmt="o", color="w", mec="k", ms=5, capsize=2, label="deepest trained depth (mean ± s.e.)")
+        if "depth_constant" in est and np.isfinite(est["depth_constant"].value):
+            a = est["depth_constant"].value
+            ax.plot(fine, a * xi_c, ":", color="orange", lw=1.5, label=f"{a:.2g} ξ_c (fit)")
+    ax.set(xlabel="σ_w²", ylabel="depth L", ylim=(depths.min() - 1, depths.max() * 1.05),
+           title=f"tanh, σ_b² = {sigma_b2:g}, width {width}")
+    ax.legend(loc="upper right", fontsize=7)
     return fig
 
 

@@ -8,19 +8,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 
 from statmech_nn.analysis import chaos as chaos_analysis
 from statmech_nn.analysis.isometry import pennington_figure, variance_figure
 from statmech_nn.analysis.plots import save
 from statmech_nn.analysis.signal_prop import (POOLE_SIGMA_B, POOLE_SIGMA_W, poole_fig1, poole_fig2, schoenholz_xi,
                                               trainability_figure)
-from statmech_nn.models.deepnet import trainability as train_grid
+from statmech_nn.io.runfile import read_run
 from statmech_nn.study import run_study
 
 from .chaos import chaos_runs
 from .isometry import isometry_runs
 from .signal_prop import STUDY
+from .trainability import STUDY as TRAINABILITY
 
 
 def poole_runs(outdir: str | os.PathLike, q0s=(0.5, 4.0, 14.0), width: int = 1000, networks: int = 10,
@@ -38,16 +38,17 @@ def poole_runs(outdir: str | os.PathLike, q0s=(0.5, 4.0, 14.0), width: int = 100
 
 def signal_prop_figures(outdir: str | os.PathLike, trainability: bool = False) -> list[Path]:
     """Write poole_fig1.png (running its simulations into ``outdir``/runs), poole_fig2.png, schoenholz_xi.png and,
-    if ``trainability`` (a few minutes), trainability.png with its data trainability.npz."""
+    if ``trainability`` (the ``trainability`` study with its defaults, about 10 minutes on one core; its run is
+    runs/trainability.h5), trainability.png."""
     outdir = Path(outdir)
     (outdir / "runs").mkdir(parents=True, exist_ok=True)
     written = [save(poole_fig1(poole_runs(outdir / "runs")), outdir / "poole_fig1.png"),
                save(poole_fig2(), outdir / "poole_fig2.png"),
                save(schoenholz_xi(), outdir / "schoenholz_xi.png")]
     if trainability:
-        result = train_grid()
-        np.savez(outdir / "trainability.npz", **result)
-        written.append(save(trainability_figure(result), outdir / "trainability.png"))
+        path = outdir / "runs" / "trainability.h5"
+        run_study(TRAINABILITY, {"seed": 2017}, path, overwrite=True)
+        written.append(save(trainability_figure(read_run(path)), outdir / "trainability.png"))
     return written
 
 

@@ -15,8 +15,8 @@ R^k sending e_1 to a uniform unit vector v_k, is Haar-distributed (the subgroup 
 Probab. Eng. Inf. Sci. 1, 15 (1987); it is the Householder QR of a Gaussian matrix with Mezzadri's sign fix,
 Notices AMS 54, 592 (2007)). Applying it costs O(N²) per input instead of the O(N³) of a QR decomposition.
 
-:func:`trainability` trains such networks (plain SGD, numpy) to test Schoenholz et al.'s claim that a network is
-trainable only up to depths of a few ξ_c.
+:func:`fit_tanh_mlp` trains such networks (plain SGD, numpy) to test Schoenholz et al.'s claim that a network is
+trainable only up to depths of a few ξ_c (the ``trainability`` study, :mod:`statmech_nn.sims.trainability`).
 """
 from __future__ import annotations
 
@@ -173,10 +173,25 @@ def teacher_task(rng: np.random.Generator, n: int, dim: int) -> tuple[np.ndarray
     return x, np.sign(x @ rng.standard_normal(dim))
 
 
-def train_tanh_mlp(x: np.ndarray, y: np.ndarray, depth: int, sigma_w2: float, sigma_b2: float, width: int,
-                   steps: int, lr: float, batch: int, rng: np.random.Generator) -> float:
-    """Training accuracy of a tanh network (``depth`` hidden layers of ``width`` units, linear readout) after
-    ``steps`` steps of plain SGD on the logistic loss, initialised at (σ_w², σ_b²); 0.5 if training diverged."""
+@dataclass(frozen=True)
+class Training:
+    """The outcome of :func:`fit_tanh_mlp`: training ``accuracy`` and mean logistic ``loss`` on the whole set when
+    training stopped, and the SGD ``steps`` taken (fewer than the budget if the target accuracy was reached).
+    A diverged network (non-finite parameters) is reported at chance, accuracy 0.5, loss inf."""
+
+    accuracy: float
+    loss: float
+    steps: int
+
+
+def fit_tanh_mlp(x: np.ndarray, y: np.ndarray, depth: int, sigma_w2: float, sigma_b2: float, width: int,
+                 steps: int, lr: float, batch: int, rng: np.random.Generator, target: float = 2.0,
+                 check_every: int = 100) -> Training:
+    """Plain SGD on the logistic loss mean log(1 + e^{−y f}) of a tanh network f(x) = v·φ(h^L) + c with ``depth``
+    hidden layers of ``width`` units, h^l = W^l φ(h^{l−1}) + b^l, initialised at (σ_w², σ_b²) (W_ij ~ N(0, σ_w²/n_in),
+    b ~ N(0, σ_b²), v ~ N(0, σ_w²/width)) as in Schoenholz et al. 2017, Sec. 6. Every ``check_every`` steps the
+    whole training set is evaluated and training stops once its accuracy reaches ``target`` (never for the
+    default 2.0). Weights, minibatches and nothing else are drawn from ``rng``, in a fixed order."""
     dims = [x.shape[1]] + [width] * depth
     ws = [rng.standard_normal((a, b)) * math.sqrt(sigma_w2 / a) for a, b in zip(dims[:-1], dims[1:])]
     bs = [rng.standard_normal(width) * math.sqrt(sigma_b2) for _ in range(depth)]
@@ -188,8 +203,14 @@ def train_tanh_mlp(x: np.ndarray, y: np.ndarray, depth: int, sigma_w2: float, si
             acts.append(np.tanh(acts[-1] @ w + b))
         return acts, acts[-1] @ v + c
 
+    def evaluate(taken):
+        f = forward(x)[1]
+        if not (np.all(np.isfinite(f)) and all(np.all(np.isfinite(w)) for w in ws)):
+            return Training(0.5, math.inf, taken)
+        return Training(float(np.mean(np.sign(f) == y)), float(np.mean(np.logaddexp(0.0, -y * f))), taken)
+
     with np.errstate(all="ignore"):
-        for _ in range(steps):
+        for t in range(1, steps + 1):
             idx = rng.integers(0, len(x), batch)
             acts, f = forward(x[idx])
             g = -y[idx] / (1.0 + np.exp(y[idx] * f)) / batch  # ∂loss/∂f for loss = mean log(1 + e^{−y f})
@@ -201,22 +222,14 @@ def train_tanh_mlp(x: np.ndarray, y: np.ndarray, depth: int, sigma_w2: float, si
                     delta = (delta @ ws[lay].T) * (1.0 - acts[lay] ** 2)
                 ws[lay] -= lr * grad_w
                 bs[lay] -= lr * grad_b
-        accuracy = float(np.mean(np.sign(forward(x)[1]) == y))
-    return accuracy if all(np.all(np.isfinite(w)) for w in ws) else 0.5
+            if t % check_every == 0 and t < steps:
+                outcome = evaluate(t)
+                if outcome.accuracy >= target or not math.isfinite(outcome.loss):
+                    return outcome
+        return evaluate(steps)
 
 
-def trainability(sigma_w2=(1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 3.5, 4.0), depths=(4, 8, 16, 24, 32, 48, 64, 96, 128),
-                 sigma_b2: float = 0.05, width: int = 64, dim: int = 16, n: int = 512, steps: int = 1000,
-                 lr: float = 0.01, batch: int = 32, seed: int = 2017) -> dict:
-    """Training accuracy over σ_w² × depth on a teacher task (n > 2·width, so the readout alone cannot fit it and
-    the input geometry must survive the depth). About 3 minutes with the defaults. Each (i, j) has its own stream."""
-    sw2, ds = np.asarray(sigma_w2, dtype=float), np.asarray(depths, dtype=int)
-    root = np.random.SeedSequence(seed)
-    x, y = teacher_task(np.random.default_rng(root.spawn(1)[0]), n, dim)
-    accuracy = np.empty((sw2.size, ds.size))
-    for i, s in enumerate(sw2):
-        for j, d in enumerate(ds):
-            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1, i, j)))
-            accuracy[i, j] = train_tanh_mlp(x, y, int(d), s, sigma_b2, width, steps, lr, batch, rng)
-    return {"sigma_w2": sw2, "depths": ds, "accuracy": accuracy, "sigma_b2": sigma_b2, "width": width,
-            "steps": steps}
+def train_tanh_mlp(x: np.ndarray, y: np.ndarray, depth: int, sigma_w2: float, sigma_b2: float, width: int,
+                   steps: int, lr: float, batch: int, rng: np.random.Generator) -> float:
+    """Training accuracy of :func:`fit_tanh_mlp` after all ``steps`` steps; 0.5 if training diverged."""
+    return fit_tanh_mlp(x, y, depth, sigma_w2, sigma_b2, width, steps, lr, batch, rng).accuracy
