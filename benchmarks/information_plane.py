@@ -12,7 +12,7 @@ An evaluation is one (I(X;T), I(T;Y)) pair of one layer. The layer is the first 
 
 The two results of each pair are printed; they must agree (to 1e-9 bits, else the comparison fails).
 Targets (conservative floors under docs/information_plane.md's 2.3×, 5.8×, 5.1× on a loaded machine): binning
->= 1.5×, KDE >= 3×, KSG >= 3× the numpy rate.
+>= 1.5×, KDE >= 3×, KSG >= 2.5× the numpy rate.
 
     python benchmarks/information_plane.py [--repeats 5] [--full-run]
 """
@@ -37,7 +37,7 @@ from statmech_nn.rng import seed_sequence  # noqa: E402
 from _report import Targets  # noqa: E402
 
 NOISE_VAR, K, BINS = 0.1, 3, 30
-TARGETS = {"binning": 1.5, "kde": 3.0, "ksg": 3.0}  # ratio package / numpy
+TARGETS = {"binning": 1.5, "kde": 3.0, "ksg": 2.5}  # ratio package / numpy
 AGREE_BITS = 1e-9
 
 
