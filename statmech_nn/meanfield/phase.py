@@ -6,9 +6,10 @@ by quadrature; closed forms otherwise). Both run the safeguarded Newton iteratio
 parallel over σ_b² columns, each point warm-started from the previous two of its column; no random numbers are
 involved, so the result does not depend on the number of threads. They agree with the per-point solver
 (:func:`~.fixed_points.fixed_point`, :func:`per_point_grid`) to ~1e-13 (c*, χ_c: relative to |1 − χ_c| near the
-critical line, where c* is ill-conditioned). Cost (tanh, 200 × 200 points of Poole et al.'s grid, 2 cores): the
-per-point solver ~0.6 ms per point (≈ 1.5 ms per chaotic point, every Newton step a 2-D quadrature); the tables
-~0.1 s to build once per activation and ~1 µs per point; benchmarks/meanfield_grid.py times both.
+critical line, where c* is ill-conditioned). Cost (tanh, Poole et al.'s grid, CPU time): the per-point solver
+~0.6 ms per point (≈ 1.5 ms per chaotic point, every Newton step a 2-D quadrature); the tables ~0.1 s to build the
+pair table (once per activation, kept while it lives), then ~1 µs per point for q* and ~2 µs per chaotic point for
+c* (3.3 table evaluations); benchmarks/meanfield_grid.py times both on 200 × 200 points.
 """
 from __future__ import annotations
 
