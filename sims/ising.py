@@ -75,9 +75,9 @@ class Ising(Simulation):
 
 def memory(s: Settings) -> tuple[float, str]:
     """Spins (1 byte) plus the cluster kernels' per-site scratch (≤ 9 bytes) on the L × L lattice; multispin:
-    a word (8 bytes) per site, its two sublattice copies and 1 KiB of random streams per row."""
+    a word (8 bytes) per site, its two sublattice copies and 2 KiB of random streams per row."""
     if s.algorithm == MULTISPIN:
-        return 16.0 * s.L**2 + 1024.0 * s.L, "L"
+        return 16.0 * s.L**2 + 2048.0 * s.L, "L"
     return 10.0 * s.L**2, "L"
 
 

@@ -38,7 +38,7 @@ from ..threads import threads_for
 
 REPLICAS = 64
 #: xoshiro256++ streams per lattice row (consecutive columns use consecutive lanes: the vectorised width).
-LANES = 32
+LANES = 64
 #: Random words every site draws vectorised; lanes still undecided after them (each with probability 2^-ROUNDS)
 #: continue in the scalar fallback.
 ROUNDS = 10
@@ -134,12 +134,14 @@ def _classify(A, B, i, up, dn, side, flip_sense, one_out, zero_out, ge2_out):
 
 
 @njit(cache=True)
-def _draw(s0, s1, s2, s3, one_a, zero_a, und_out, acc_out, m4, m8, n):
-    """Lanes l < n: ROUNDS digits of each replica's uniform against P4 (u = 1) or P8 (u = 0); ``acc_out``: the
-    replicas decided to flip, ``und_out``: those still undecided. Vectorised over l (every array starts at 0)."""
+def _draw(s0, s1, s2, s3, one_a, zero_a, und_out, acc_out, m4, m8, c0, n):
+    """Lanes l < n, columns c0 + l: ROUNDS digits of each replica's uniform against P4 (u = 1) or P8 (u = 0);
+    ``acc_out``: the replicas decided to flip, ``und_out``: those still undecided. Vectorised over l (unsigned
+    column indices: no negative-index wraparound, whose selects would stop the vectoriser)."""
     for l in range(n):
-        one = one_a[l]
-        zero = zero_a[l]
+        k = _U64(c0 + l)
+        one = one_a[k]
+        zero = zero_a[k]
         und = one | zero
         acc = _U64(0)
         a = s0[l]
@@ -155,8 +157,8 @@ def _draw(s0, s1, s2, s3, one_a, zero_a, und_out, acc_out, m4, m8, n):
         s1[l] = b
         s2[l] = e
         s3[l] = d
-        und_out[l] = und
-        acc_out[l] = acc
+        und_out[k] = und
+        acc_out[k] = acc
 
 
 @njit(cache=True)
@@ -184,8 +186,12 @@ def _row(A, B, i, colour, st, masks, flip_sense, scratch):
     _classify(A, B, i, up, dn, side, flip_sense, one, zero, ge2)
     m4 = masks[0]
     m8 = masks[1]
-    for c0 in range(0, W, LANES):  # views starting at 0: indices provably >= 0, so the loop vectorises
-        _draw(st[0], st[1], st[2], st[3], one[c0:], zero[c0:], und[c0:], acc[c0:], m4, m8, min(LANES, W - c0))
+    s0 = st[0]
+    s1 = st[1]
+    s2 = st[2]
+    s3 = st[3]
+    for c0 in range(0, W, LANES):
+        _draw(s0, s1, s2, s3, one, zero, und, acc, m4, m8, c0, min(LANES, W - c0))
     for k in range(W):
         A[i, k] ^= ge2[k] | acc[k]
     for k in range(W):  # scalar fallback, lanes undecided after ROUNDS digits: the rest of the digits (rare)
