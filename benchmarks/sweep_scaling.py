@@ -1,11 +1,16 @@
-"""Sweep throughput: points per second and per-point overhead of the executors, against a serial baseline.
+"""Sweep scaling: 1 -> 2 local workers on ~50 ms points, and Dask's per-point overhead against the local pool.
 
-A sweep of tiny Ising points (L=4, 50 Metropolis sweeps, no burn-in; shorter runs can trip the estimators) runs
-(a) serially in this process, calling the sweep's task directly (the baseline: simulation, shard file, analysis),
-and (b) through ``run_sweep`` on a local process pool and on a Dask LocalCluster with 1 and 2 workers. Executors
-are started and warmed up (imports, Numba cache) before timing; "start+warm" is that time (start, then a first
-sweep of 4 points per worker). Overhead per point = workers * wall / points - baseline: the worker time each point
-costs beyond the work itself. Best of --repeat runs each.
+1. Scaling (target >= 1.8x): a sweep of Ising points of about 50 ms each (L=16, 1000 Metropolis sweeps: the
+   simulation, the shard file and its analysis, as the serial baseline measures) on a local process pool of 1 and
+   of 2 workers; ratio = best wall time with 1 worker / best wall time with 2.
+2. Dask overhead (target <= 10 ms/point): a sweep of short points (L=4, 50 Metropolis sweeps) on a local pool of
+   2 workers and on a Dask LocalCluster of 2 workers, with the automatic points per task and, for comparison, one
+   point per task. Overhead per point = 2 x (wall(Dask) - wall(pool)) / points: the worker time each point costs
+   on Dask beyond what it costs on the pool.
+
+Executors are started and warmed up (imports, Numba cache, a first small sweep) before timing; the timed sweeps
+alternate between the executors compared, best of --repeat each, so that load from other users of the machine
+hits both alike. The load average is printed before and after: re-run when it is well below the core count.
 
     python benchmarks/sweep_scaling.py [--points 64] [--repeat 3]
 """
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -20,15 +26,19 @@ from pathlib import Path
 from statmech_nn.sweep import LocalPool, dask_executor, load_spec, run_sweep
 from statmech_nn.sweep.worker import run_point
 
+SCALING_TARGET = 1.8  # 2 workers / 1 on points of >= 50 ms
+OVERHEAD_TARGET = 10.0  # ms of Dask overhead per point against the local pool
+LONG = {"L": 16, "algorithm": "metropolis", "sweeps": 1000, "burn_in": 0}  # about 50 ms per point
+SHORT = {"L": 4, "algorithm": "metropolis", "sweeps": 50, "burn_in": 0}    # about 15 ms per point
 
-def spec(points: int, seed: int = 1) -> dict:
-    return {"study": "ising", "seed": seed, "fixed": {"L": 4, "algorithm": "metropolis", "sweeps": 50, "burn_in": 0},
-            "grid": {"T": {"start": 1.5, "stop": 3.5, "num": points}}}
+
+def spec(fixed: dict, points: int, seed: int = 1) -> dict:
+    return {"study": "ising", "seed": seed, "fixed": fixed, "grid": {"T": {"start": 1.5, "stop": 3.5, "num": points}}}
 
 
-def serial(points: int, tmp: Path, repeat: int) -> float:
+def serial(fixed: dict, points: int, tmp: Path, repeat: int) -> float:
     """Best seconds per point running the sweep's task in this process, one point after the other."""
-    s = load_spec(spec(points))
+    s = load_spec(spec(fixed, points))
     run_point(s.study, s.values(0), 0, str(tmp / "warm.h5"), 1, [])  # imports and Numba cache
     best = float("inf")
     for r in range(repeat):
@@ -39,19 +49,32 @@ def serial(points: int, tmp: Path, repeat: int) -> float:
     return best / points
 
 
-def timed_sweep(make, workers: int, points: int, tmp: Path, repeat: int) -> tuple[float, float]:
-    """(seconds to start and warm up the executor, best wall seconds of the sweep on the warm executor)."""
-    t0 = time.perf_counter()
-    with make() as executor:
-        run_sweep(spec(4 * workers, seed=2), tmp / "warm.h5", executor=executor, workers=workers, overwrite=True)
-        startup = time.perf_counter() - t0
-        best = float("inf")
+def compare(executors: dict, runs: dict, fixed: dict, points: int, tmp: Path, repeat: int) -> dict[str, float]:
+    """Best wall seconds of the sweep for each of ``runs`` (``{name: (executor name, points per task)}``) on the
+    warm ``executors`` (``{name: (make, workers)}``); the repeats alternate between the runs."""
+    best = dict.fromkeys(runs, float("inf"))
+    with contextlib.ExitStack() as stack:
+        ready = {}
+        for name, (make, workers) in executors.items():
+            ready[name] = stack.enter_context(make())
+            run_sweep(spec(fixed, 4 * workers, seed=2), tmp / "warm.h5", executor=ready[name], workers=workers,
+                      overwrite=True)
         for _ in range(repeat):
-            t0 = time.perf_counter()
-            outcome = run_sweep(spec(points), tmp / "timed.h5", executor=executor, workers=workers, overwrite=True)
-            best = min(best, time.perf_counter() - t0)
-            assert outcome.done == points, outcome
-    return startup, best
+            for name, (executor, per_task) in runs.items():
+                t0 = time.perf_counter()
+                outcome = run_sweep(spec(fixed, points), tmp / "timed.h5", executor=ready[executor],
+                                    workers=executors[executor][1], overwrite=True, points_per_task=per_task)
+                best[name] = min(best[name], time.perf_counter() - t0)
+                assert outcome.done == points, outcome
+    return best
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def load() -> str:
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores"
 
 
 def main() -> None:
@@ -59,24 +82,34 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=64)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    n = args.points
+    print(f"before: {load()}")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        base = serial(args.points, tmp, args.repeat)
-        print(f"{args.points} points of L=4, 50 Metropolis sweeps; serial in-process baseline: "
-              f"{1e3 * base:.1f} ms/point ({1 / base:.0f} points/s)\n")
-        print(f"{'executor':<22}{'start+warm s':>13}{'wall s':>9}{'points/s':>10}{'vs serial':>11}"
-              f"{'overhead ms/pt':>16}")
-        for name, workers, make in [
-            ("process pool", 1, lambda: LocalPool(1)),
-            ("process pool", 2, lambda: LocalPool(2)),
-            ("dask LocalCluster", 1, lambda: dask_executor("local", 1)),
-            ("dask LocalCluster", 2, lambda: dask_executor("local", 2)),
-        ]:
-            startup, wall = timed_sweep(make, workers, args.points, tmp, args.repeat)
-            rate = args.points / wall
-            overhead = workers * wall / args.points - base
-            print(f"{name + f' x{workers}':<22}{startup:>13.2f}{wall:>9.2f}{rate:>10.0f}{rate * base:>10.2f}x"
-                  f"{1e3 * overhead:>16.1f}")
+        base = serial(LONG, n, tmp, args.repeat)
+        wall = compare({"pool x1": (lambda: LocalPool(1), 1), "pool x2": (lambda: LocalPool(2), 2)},
+                       {"pool x1": ("pool x1", None), "pool x2": ("pool x2", None)}, LONG, n, tmp, args.repeat)
+        print(f"\n{n} points of L=16, 1000 Metropolis sweeps: serial in-process {1e3 * base:.1f} ms/point")
+        for name, seconds in wall.items():
+            print(f"  {name:<10} {seconds:6.2f} s  {1e3 * seconds / n:6.1f} ms/point  "
+                  f"{base * n / seconds:5.2f}x serial")
+        ratio = wall["pool x1"] / wall["pool x2"]
+        print(f"2 workers / 1: {ratio:.2f}x (target >= {SCALING_TARGET}x on {1e3 * base:.0f} ms points) "
+              f"{verdict(ratio >= SCALING_TARGET)}")
+
+        short = serial(SHORT, n, tmp, args.repeat)
+        wall = compare({"pool x2": (lambda: LocalPool(2), 2), "dask x2": (lambda: dask_executor("local", 2), 2)},
+                       {"pool x2": ("pool x2", None), "dask x2": ("dask x2", None),
+                        "dask x2, 1 point/task": ("dask x2", 1)}, SHORT, n, tmp, args.repeat)
+        print(f"\n{n} points of L=4, 50 Metropolis sweeps: serial in-process {1e3 * short:.1f} ms/point")
+        for name, seconds in wall.items():
+            extra = 2e3 * (seconds - wall["pool x2"]) / n
+            print(f"  {name:<22} {seconds:6.2f} s  {1e3 * seconds / n:6.1f} ms/point  overhead vs pool "
+                  f"{extra:6.1f} ms/point")
+        overhead = 2e3 * (wall["dask x2"] - wall["pool x2"]) / n
+        print(f"Dask overhead {overhead:.1f} ms/point (target <= {OVERHEAD_TARGET:.0f} ms) "
+              f"{verdict(overhead <= OVERHEAD_TARGET)}")
+    print(f"\nafter: {load()}")
 
 
 if __name__ == "__main__":
