@@ -134,47 +134,44 @@ def _classify(A, B, i, up, dn, side, flip_sense, one_out, zero_out, ge2_out):
 
 
 @njit(cache=True)
-def _draw(s0, s1, s2, s3, one_a, zero_a, und_out, acc_out, m4, m8, c0, n):
+def _draw(st, base, one_a, zero_a, und_out, acc_out, m4, m8, c0, n):
     """Lanes l < n, columns c0 + l: ROUNDS digits of each replica's uniform against P4 (u = 1) or P8 (u = 0);
-    ``acc_out``: the replicas decided to flip, ``und_out``: those still undecided. Vectorised over l (unsigned
-    column indices: no negative-index wraparound, whose selects would stop the vectoriser)."""
-    for l in range(n):
-        k = _U64(c0 + l)
+    ``acc_out``: the replicas decided to flip, ``und_out``: those still undecided. Word w of lane l's state is
+    st[base + w LANES + l]. Vectorised over l: unsigned indices (no negative-index wraparound, whose selects stop
+    the vectoriser) into whole 1-D arrays (views would cost reference counting on every call)."""
+    for j in range(n):
+        k = _U64(c0 + j)
+        l = _U64(base + j)
         one = one_a[k]
         zero = zero_a[k]
         und = one | zero
         acc = _U64(0)
-        a = s0[l]
-        b = s1[l]
-        e = s2[l]
-        d = s3[l]
+        a = st[l]
+        b = st[l + _U64(LANES)]
+        e = st[l + _U64(2 * LANES)]
+        d = st[l + _U64(3 * LANES)]
         for r in range(ROUNDS):
             R, a, b, e, d = _xoshiro_pp(a, b, e, d)
             m = (one & m4[r]) | (zero & m8[r])  # digit r of each replica's threshold
             acc |= und & m & ~R                 # first differing digit: U's is 0, P's is 1: U < P
             und &= ~(R ^ m)
-        s0[l] = a
-        s1[l] = b
-        s2[l] = e
-        s3[l] = d
+        st[l] = a
+        st[l + _U64(LANES)] = b
+        st[l + _U64(2 * LANES)] = e
+        st[l + _U64(3 * LANES)] = d
         und_out[k] = und
         acc_out[k] = acc
 
 
 @njit(cache=True)
-def _row(A, B, i, colour, st, masks, flip_sense, scratch):
-    """Metropolis update of row i of sublattice A (colour 0 black, 1 white) given the other sublattice B, with
-    row i's streams ``st`` (4, LANES); ``flip_sense`` is all ones for J < 0 (a bond is unsatisfied when aligned).
-    ``scratch`` (6, ≥ W): the shifted neighbour row, then per column u = 1, u = 0, u ≥ 2, undecided, accepted."""
+def _row(A, B, i, colour, st, m4, m8, flip_sense, side, one, zero, ge2, und, acc):
+    """Metropolis update of row i of sublattice A (colour 0 black, 1 white) given the other sublattice B. ``st``:
+    every row's streams, flattened (row i's are st[4 LANES i:4 LANES (i + 1)]); ``m4``, ``m8``: the digit masks;
+    ``flip_sense`` is all ones for J < 0 (a bond is unsatisfied when aligned); the other arrays (≥ W words) are
+    scratch: the shifted neighbour row, then per column u = 1, u = 0, u ≥ 2, undecided, accepted."""
     L, W = A.shape
     up = i - 1 if i > 0 else L - 1
     dn = i + 1 if i + 1 < L else 0
-    side = scratch[0]
-    one = scratch[1]
-    zero = scratch[2]
-    ge2 = scratch[3]
-    und = scratch[4]
-    acc = scratch[5]
     if (i + colour) & 1 == 0:  # the horizontal neighbour not at B[i, k]: B[i, k - 1] or B[i, k + 1]
         side[0] = B[i, W - 1]
         for k in range(1, W):
@@ -184,26 +181,21 @@ def _row(A, B, i, colour, st, masks, flip_sense, scratch):
             side[k] = B[i, k + 1]
         side[W - 1] = B[i, 0]
     _classify(A, B, i, up, dn, side, flip_sense, one, zero, ge2)
-    m4 = masks[0]
-    m8 = masks[1]
-    s0 = st[0]
-    s1 = st[1]
-    s2 = st[2]
-    s3 = st[3]
+    base = 4 * LANES * i
     for c0 in range(0, W, LANES):
-        _draw(s0, s1, s2, s3, one, zero, und, acc, m4, m8, c0, min(LANES, W - c0))
+        _draw(st, base, one, zero, und, acc, m4, m8, c0, min(LANES, W - c0))
     for k in range(W):
         A[i, k] ^= ge2[k] | acc[k]
     for k in range(W):  # scalar fallback, lanes undecided after ROUNDS digits: the rest of the digits (rare)
         u = und[k]
         if u == _U64(0):
             continue
-        l = k % LANES
+        l = base + k % LANES
         o = one[k]
-        a = st[0, l]
-        b = st[1, l]
-        e = st[2, l]
-        d = st[3, l]
+        a = st[l]
+        b = st[l + LANES]
+        e = st[l + 2 * LANES]
+        d = st[l + 3 * LANES]
         flips = _U64(0)
         r = ROUNDS
         while u != _U64(0) and r < 64:
@@ -212,21 +204,35 @@ def _row(A, B, i, colour, st, masks, flip_sense, scratch):
             flips |= u & m & ~R
             u &= ~(R ^ m)
             r += 1
-        st[0, l] = a
-        st[1, l] = b
-        st[2, l] = e
-        st[3, l] = d
+        st[l] = a
+        st[l + LANES] = b
+        st[l + 2 * LANES] = e
+        st[l + 3 * LANES] = d
         A[i, k] ^= flips  # a lane whose 64 digits all equal P_r has U = P_r: rejected
 
 
+@njit(cache=True)
+def _rows(A, B, colour, st, masks, flip_sense, scratch, i0, i1):
+    """Rows [i0, i1) of a half-sweep (the array views are made once here, not per row)."""
+    m4 = masks[0]
+    m8 = masks[1]
+    side = scratch[0]
+    one = scratch[1]
+    zero = scratch[2]
+    ge2 = scratch[3]
+    und = scratch[4]
+    acc = scratch[5]
+    for i in range(i0, i1):
+        _row(A, B, i, colour, st, m4, m8, flip_sense, side, one, zero, ge2, und, acc)
+
+
 @njit(cache=True, parallel=True)
-def _half_sweep_blocks(A, B, colour, streams, masks, flip_sense, scratch):
+def _half_sweep_blocks(A, B, colour, st, masks, flip_sense, scratch):
     """One half-sweep in scratch.shape[0] contiguous row blocks, one per thread (rows are independent)."""
     L = A.shape[0]
     nb = scratch.shape[0]
     for blk in prange(nb):
-        for i in range(blk * L // nb, (blk + 1) * L // nb):
-            _row(A, B, i, colour, streams[i], masks, flip_sense, scratch[blk])
+        _rows(A, B, colour, st, masks, flip_sense, scratch[blk], blk * L // nb, (blk + 1) * L // nb)
 
 
 @njit(cache=True)
@@ -310,19 +316,17 @@ def _chunk(words, streams, masks, J, sweeps_per_row, energy_out, magnetization_o
     white = np.empty((L, W), np.uint64)
     _split(words, black, white)
     flip_sense = _U64(0xFFFFFFFFFFFFFFFF) if J < 0 else _U64(0)
+    st = streams.reshape(L * 4 * LANES)
     nb = max(1, min(threads, L // 8))
     scratch = np.zeros((nb, 6, W + _SEPARATE), np.uint64)
     for row in range(energy_out.shape[0]):
         for _ in range(sweeps_per_row):
             if nb == 1:
-                buf = scratch[0]
-                for i in range(L):
-                    _row(black, white, i, 0, streams[i], masks, flip_sense, buf)
-                for i in range(L):
-                    _row(white, black, i, 1, streams[i], masks, flip_sense, buf)
+                _rows(black, white, 0, st, masks, flip_sense, scratch[0], 0, L)
+                _rows(white, black, 1, st, masks, flip_sense, scratch[0], 0, L)
             else:
-                _half_sweep_blocks(black, white, 0, streams, masks, flip_sense, scratch)
-                _half_sweep_blocks(white, black, 1, streams, masks, flip_sense, scratch)
+                _half_sweep_blocks(black, white, 0, st, masks, flip_sense, scratch)
+                _half_sweep_blocks(white, black, 1, st, masks, flip_sense, scratch)
         _observables(black, white, J, energy_out[row], magnetization_out[row])
     _merge(black, white, words)
 
