@@ -18,11 +18,15 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # time the checkout this script belongs to
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/_report.py
 
 from statmech_nn.rbm.ais import ais, reverse_ais  # noqa: E402
 from statmech_nn.rbm.data import bars_and_stripes  # noqa: E402
 from statmech_nn.rbm.exact import exact_samples, log_partition, mean_log_likelihood  # noqa: E402
 from statmech_nn.rbm.train import init_state, model_of, train, train_settings  # noqa: E402
+from _report import Targets  # noqa: E402
+
+MAX_SE, MAX_BIAS = 4.0, 0.05  # |bias| in standard errors per row; in nats at the largest (K, M)
 
 
 def trained_model(side: int, n_hidden: int, epochs: int):
@@ -53,6 +57,7 @@ def main(argv=None) -> int:
           f"exact log Z = {exact:.6f} ({t_exact * 1e3:.1f} ms, enumerating {min(model.weights.shape)} units)")
     ais(model, 10, 2, 0)  # compile
     print(f"{'K':>7} {'M':>5} {'bias':>10} {'std':>9} {'<error>':>9} {'ESS/M':>6} {'s/run':>8}")
+    targets, rows = Targets(), []
     for k in args.betas:
         for m in args.chains:
             est, err, ess, wall = [], [], [], []
@@ -65,11 +70,21 @@ def main(argv=None) -> int:
                 ess.append(r.ess / m)
             print(f"{k:7d} {m:5d} {np.mean(est) - exact:10.4f} {np.std(est, ddof=1):9.4f} {np.mean(err):9.4f} "
                   f"{np.mean(ess):6.2f} {np.median(wall):8.3f}")
+            se = max(np.std(est, ddof=1), np.mean(err)) / np.sqrt(args.seeds)
+            rows.append((k, m, np.mean(est), se))
+    for k, m, mean, se in rows:
+        targets.bound(f"log Z by AIS, K = {k}, M = {m} (against exact)", mean, exact, "|bias|/SE",
+                      abs(mean - exact) / se, MAX_SE)
     k, m = max(args.betas), max(args.chains)
+    mean = next(r[2] for r in rows if r[:2] == (k, m))
+    targets.bound(f"log Z by AIS, K = {k}, M = {m}, in nats", mean, exact, "|bias|", abs(mean - exact), MAX_BIAS)
     rev = [reverse_ais(model, k, exact_samples(model, m, seed), seed).log_z - exact for seed in range(args.seeds)]
-    print(f"reverse AIS from exact samples, K = {k}, M = {m}: bias {np.mean(rev):+.4f} ± "
-          f"{np.std(rev, ddof=1) / np.sqrt(len(rev)):.4f} (expected >= 0)")
-    return 0
+    rev_se = np.std(rev, ddof=1) / np.sqrt(len(rev))
+    print(f"reverse AIS from exact samples, K = {k}, M = {m}: bias {np.mean(rev):+.4f} ± {rev_se:.4f} "
+          f"(expected >= 0)")
+    targets.bound(f"log Z by reverse AIS, K = {k}, M = {m} (biased high)", exact + np.mean(rev), exact,
+                  "-bias/SE", -np.mean(rev) / rev_se, MAX_SE)
+    return targets.exit_status()
 
 
 if __name__ == "__main__":
