@@ -148,8 +148,10 @@ def small_q_figure(runs):
     """Pennington et al. 2017's approach to isometry as q* → 0 on the critical line: (a) singular-value densities of
     orthogonal tanh networks at each q* (sampled bars, predicted lines) and the linear orthogonal network (s = 1);
     (b) Var λ of JJᵀ against q* for orthogonal and Gaussian tanh networks (points ± jackknife error; predictions
-    L(μ₂/μ₁² − 1 − s₁) as open markers), with the linear networks' values (Gaussian: L, the Fuss–Catalan variance;
+    L(μ₂/μ₁² − 1 − s₁) as open markers and, along the critical line, as thin lines), with the linear networks' values (Gaussian: L, the Fuss–Catalan variance;
     orthogonal: 0) as horizontal references."""
+    from statmech_nn.meanfield import fixed_point, jjt_variance, sigma_w2_critical
+
     runs = _load(runs)
     tanh = sorted((r for r in runs if r.parameters["phi"] == "tanh"), key=lambda r: -float(r.results["q0"]))
     linear = {r.parameters["weights"]: r for r in runs if r.parameters["phi"] == "linear"}
@@ -166,7 +168,12 @@ def small_q_figure(runs):
     ax_s.set(xlabel="singular value s", ylabel="density", xlim=(0, 2.0),
              title=f"(a) orthogonal tanh at criticality, L = {depth}")
     ax_s.legend(fontsize=7)
+    sigma_b2 = np.logspace(-6.0, -0.7, 24)  # the critical line down to q* ≈ 0.009
+    crit = [(sw2, fixed_point("tanh", sw2, sb2).q_star)
+            for sw2, sb2 in ((sigma_w2_critical("tanh", sb2), sb2) for sb2 in sigma_b2)]
     for k, weights in enumerate(("orthogonal", "gaussian")):
+        ax_v.plot([q for _, q in crit], [jjt_variance("tanh", sw2, q, depth, weights) for sw2, q in crit], "-",
+                  color=f"C{k}", lw=0.8, alpha=0.7)
         members = [r for r in tanh if r.parameters["weights"] == weights]
         q = np.array([float(r.results["q0"]) for r in members])
         est = [analyze(r)["jjt_variance"] for r in members]
@@ -179,7 +186,7 @@ def small_q_figure(runs):
             floor = e.value < 1e-4  # the exactly isometric linear orthogonal network: 0 up to rounding
             ax_v.axhline(max(e.value, 1e-4), color=f"C{k}", ls="--", lw=0.9,
                          label=f"linear, {weights}: sampled {e.value:.3g}" + (" (drawn at 1e-4)" if floor else ""))
-    ax_v.set(xscale="log", yscale="log", xlim=(1e-2, 1.0), xlabel="q*", ylabel="Var(λ) of JJᵀ",
-             title="(b) variance against q* (σ_b² → 0 along σ_w²,c)")
+    ax_v.set(xscale="log", yscale="log", xlim=(5e-3, 1.0), xlabel="q*", ylabel="Var(λ) of JJᵀ",
+             title="(b) Var λ against q* along σ_w²,c (lines: free probability)")
     ax_v.legend(fontsize=7)
     return fig
