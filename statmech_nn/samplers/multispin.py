@@ -116,8 +116,9 @@ def _xoshiro_pp(a, b, e, d):
 
 
 @njit(cache=True)
-def _classify(A, B, i, up, dn, side, flip_sense, one_out, zero_out, ge2_out):
-    """Per column k of row i: the replicas with u = 1, u = 0 and u ≥ 2 unsatisfied bonds (bit-sliced adder)."""
+def _classify(A, B, i, up, dn, side, flip_sense, one_out, ge2_out):
+    """Per column k of row i: the replicas with u = 1 and with u ≥ 2 unsatisfied bonds (bit-sliced adder; the
+    others have u = 0)."""
     for k in range(A.shape[1]):
         c = A[i, k]
         x1 = c ^ B[up, k] ^ flip_sense
@@ -129,22 +130,21 @@ def _classify(A, B, i, up, dn, side, flip_sense, one_out, zero_out, ge2_out):
         b0 = s12 ^ s34
         ge2 = (x1 & x2) | (x3 & x4) | (s12 & s34)
         one_out[k] = b0 & ~ge2
-        zero_out[k] = ~(b0 | ge2)
         ge2_out[k] = ge2
 
 
 @njit(cache=True)
-def _draw(st, base, one_a, zero_a, und_out, acc_out, m4, m8, c0, n):
-    """Lanes l < n, columns c0 + l: ROUNDS digits of each replica's uniform against P4 (u = 1) or P8 (u = 0);
-    ``acc_out``: the replicas decided to flip, ``und_out``: those still undecided. Word w of lane l's state is
+def _draw(st, base, one_a, ge2_a, und_out, acc_out, m8, x48, c0, n):
+    """Lanes l < n, columns c0 + l: ROUNDS digits of each replica's uniform against P4 (u = 1) or P8 (u = 0):
+    digit r of its threshold is m8[r] ^ (x48[r] & one), x48 = m4 ^ m8; ``acc_out``: the replicas decided to flip,
+    ``und_out``: those still undecided. Word w of lane l's state is
     st[base + w LANES + l]. Vectorised over l: unsigned indices (no negative-index wraparound, whose selects stop
     the vectoriser) into whole 1-D arrays (views would cost reference counting on every call)."""
     for j in range(n):
         k = _U64(c0 + j)
         l = _U64(base + j)
         one = one_a[k]
-        zero = zero_a[k]
-        und = one | zero
+        und = ~ge2_a[k]  # u = 0 or 1: needs a uniform
         acc = _U64(0)
         a = st[l]
         b = st[l + _U64(LANES)]
@@ -152,7 +152,7 @@ def _draw(st, base, one_a, zero_a, und_out, acc_out, m4, m8, c0, n):
         d = st[l + _U64(3 * LANES)]
         for r in range(ROUNDS):
             R, a, b, e, d = _xoshiro_pp(a, b, e, d)
-            m = (one & m4[r]) | (zero & m8[r])  # digit r of each replica's threshold
+            m = m8[r] ^ (one & x48[r])          # digit r of each replica's threshold
             acc |= und & m & ~R                 # first differing digit: U's is 0, P's is 1: U < P
             und &= ~(R ^ m)
         st[l] = a
@@ -164,11 +164,12 @@ def _draw(st, base, one_a, zero_a, und_out, acc_out, m4, m8, c0, n):
 
 
 @njit(cache=True)
-def _row(A, B, i, colour, st, m4, m8, flip_sense, side, one, zero, ge2, und, acc):
+def _row(A, B, i, colour, st, m8, x48, flip_sense, side, one, ge2, und, acc):
     """Metropolis update of row i of sublattice A (colour 0 black, 1 white) given the other sublattice B. ``st``:
-    every row's streams, flattened (row i's are st[4 LANES i:4 LANES (i + 1)]); ``m4``, ``m8``: the digit masks;
+    every row's streams, flattened (row i's are st[4 LANES i:4 LANES (i + 1)]); ``m8``, ``x48``: the digit masks
+    of P8 and of P4 ^ P8;
     ``flip_sense`` is all ones for J < 0 (a bond is unsatisfied when aligned); the other arrays (≥ W words) are
-    scratch: the shifted neighbour row, then per column u = 1, u = 0, u ≥ 2, undecided, accepted."""
+    scratch: the shifted neighbour row, then per column u = 1, u ≥ 2, undecided, accepted."""
     L, W = A.shape
     up = i - 1 if i > 0 else L - 1
     dn = i + 1 if i + 1 < L else 0
@@ -180,10 +181,10 @@ def _row(A, B, i, colour, st, m4, m8, flip_sense, side, one, zero, ge2, und, acc
         for k in range(W - 1):
             side[k] = B[i, k + 1]
         side[W - 1] = B[i, 0]
-    _classify(A, B, i, up, dn, side, flip_sense, one, zero, ge2)
+    _classify(A, B, i, up, dn, side, flip_sense, one, ge2)
     base = 4 * LANES * i
     for c0 in range(0, W, LANES):
-        _draw(st, base, one, zero, und, acc, m4, m8, c0, min(LANES, W - c0))
+        _draw(st, base, one, ge2, und, acc, m8, x48, c0, min(LANES, W - c0))
     for k in range(W):
         A[i, k] ^= ge2[k] | acc[k]
     for k in range(W):  # scalar fallback, lanes undecided after ROUNDS digits: the rest of the digits (rare)
@@ -200,7 +201,7 @@ def _row(A, B, i, colour, st, m4, m8, flip_sense, side, one, zero, ge2, und, acc
         r = ROUNDS
         while u != _U64(0) and r < 64:
             R, a, b, e, d = _xoshiro_pp(a, b, e, d)
-            m = (o & m4[r]) | (~o & m8[r])
+            m = m8[r] ^ (o & x48[r])
             flips |= u & m & ~R
             u &= ~(R ^ m)
             r += 1
@@ -212,27 +213,27 @@ def _row(A, B, i, colour, st, m4, m8, flip_sense, side, one, zero, ge2, und, acc
 
 
 @njit(cache=True)
-def _rows(A, B, colour, st, masks, flip_sense, scratch, i0, i1):
-    """Rows [i0, i1) of a half-sweep (the array views are made once here, not per row)."""
-    m4 = masks[0]
-    m8 = masks[1]
+def _rows(A, B, colour, st, digits, flip_sense, scratch, i0, i1):
+    """Rows [i0, i1) of a half-sweep; ``digits`` (3, 64): the digit masks of P4, P8 and P4 ^ P8. The array views
+    are made once here, not per row."""
+    m8 = digits[1]
+    x48 = digits[2]
     side = scratch[0]
     one = scratch[1]
-    zero = scratch[2]
-    ge2 = scratch[3]
-    und = scratch[4]
-    acc = scratch[5]
+    ge2 = scratch[2]
+    und = scratch[3]
+    acc = scratch[4]
     for i in range(i0, i1):
-        _row(A, B, i, colour, st, m4, m8, flip_sense, side, one, zero, ge2, und, acc)
+        _row(A, B, i, colour, st, m8, x48, flip_sense, side, one, ge2, und, acc)
 
 
 @njit(cache=True, parallel=True)
-def _half_sweep_blocks(A, B, colour, st, masks, flip_sense, scratch):
+def _half_sweep_blocks(A, B, colour, st, digits, flip_sense, scratch):
     """One half-sweep in scratch.shape[0] contiguous row blocks, one per thread (rows are independent)."""
     L = A.shape[0]
     nb = scratch.shape[0]
     for blk in prange(nb):
-        _rows(A, B, colour, st, masks, flip_sense, scratch[blk], blk * L // nb, (blk + 1) * L // nb)
+        _rows(A, B, colour, st, digits, flip_sense, scratch[blk], blk * L // nb, (blk + 1) * L // nb)
 
 
 @njit(cache=True)
@@ -318,15 +319,18 @@ def _chunk(words, streams, masks, J, sweeps_per_row, energy_out, magnetization_o
     flip_sense = _U64(0xFFFFFFFFFFFFFFFF) if J < 0 else _U64(0)
     st = streams.reshape(L * 4 * LANES)
     nb = max(1, min(threads, L // 8))
-    scratch = np.zeros((nb, 6, W + _SEPARATE), np.uint64)
+    scratch = np.zeros((nb, 5, W + _SEPARATE), np.uint64)
+    digits = np.empty((3, 64), np.uint64)  # P4, P8 and P4 ^ P8 digit masks
+    digits[:2] = masks
+    digits[2] = masks[0] ^ masks[1]
     for row in range(energy_out.shape[0]):
         for _ in range(sweeps_per_row):
             if nb == 1:
-                _rows(black, white, 0, st, masks, flip_sense, scratch[0], 0, L)
-                _rows(white, black, 1, st, masks, flip_sense, scratch[0], 0, L)
+                _rows(black, white, 0, st, digits, flip_sense, scratch[0], 0, L)
+                _rows(white, black, 1, st, digits, flip_sense, scratch[0], 0, L)
             else:
-                _half_sweep_blocks(black, white, 0, st, masks, flip_sense, scratch)
-                _half_sweep_blocks(white, black, 1, st, masks, flip_sense, scratch)
+                _half_sweep_blocks(black, white, 0, st, digits, flip_sense, scratch)
+                _half_sweep_blocks(white, black, 1, st, digits, flip_sense, scratch)
         _observables(black, white, J, energy_out[row], magnetization_out[row])
     _merge(black, white, words)
 
