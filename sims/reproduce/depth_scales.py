@@ -25,6 +25,7 @@ from statmech_nn.stats import jackknife
 
 from . import Check, Item, Run
 from .deepnets import PENNINGTON, SCHOENHOLZ, summary, theory
+from .deepnets import _variance_gap as run_variance_gap
 
 # ------------------------------------------------------------------------------------------ fitting depth scales
 SIGMA_B2 = 0.05
@@ -249,10 +250,8 @@ def _pennington_runs(quick: bool) -> dict:
 
 
 def _variance_gap(name: str):
-    def measure(outputs):
-        value, error = summary(name, "jjt_variance")(outputs)
-        return value - theory(name, "jjt_variance_predicted")(outputs)[0], error
-    return measure
+    """Sampled minus predicted Var λ of output ``name`` (± the sampled error)."""
+    return lambda outputs: run_variance_gap(outputs[name])
 
 
 def _variance_drop(larger: float, smaller: float):
