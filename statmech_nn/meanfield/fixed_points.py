@@ -10,7 +10,7 @@ al. 2017). Maps and notation: :mod:`.maps`.
 Fixed points are roots, never limits of iteration (which converge only algebraically at χ_1 = 1): q* is the root of
 V(q) − q by Newton's method safeguarded by a bracket and bisection; c* = 1 when χ_1 ≤ 1 (ordered phase) and
 otherwise the root of C(c) − c in [0, 1), unique because C(q*, ·) = σ_b²/q* + Σ_n a_n² c^n (Mehler) is convex on
-[0, 1] with C(1) = 1, C'(1) = χ_1 > 1; Newton from the left converges to it monotonically.
+[0, 1] with C(1) = 1, C'(1) = χ_1 > 1; Newton from the left converges to it monotonically, and χ_c = C'(c*) < 1.
 
 Where there is no ordinary fixed point:
 
@@ -102,12 +102,15 @@ def newton_c(kernel, phi, dphi, coef, cells, q, sw2, sb2, chi1, guess):
         e, d = table_pair(kernel, phi, dphi, coef, cells, q, x)
         r = (sw2 * e + sb2) / q - x
         chi_c = sw2 * d
-        if r == 0.0:
+        # χ_c(c) increases with c and χ_c(c*) < 1, so χ_c ≥ 1 puts x right of c* even where rounding makes
+        # R(x) ≥ 0 (next to the root c = 1, which a warm start close to 1 could otherwise return)
+        right = r < 0.0 or chi_c >= 1.0
+        if r == 0.0 and not right:
             return x, chi_c
-        if r > 0.0:
-            lo = x
-        else:
+        if right:
             hi = x
+        else:
+            lo = x
         nxt = x - r / (chi_c - 1.0)
         if not (lo < nxt < hi):
             nxt = 0.5 * (lo + hi)
