@@ -4,10 +4,12 @@ A task gets parameters and paths (never open h5py objects), writes each point's 
 :func:`~statmech_nn.study.run_study` (atomic commits) and returns plain data, never raising, so that its result
 crosses any executor. Per point::
 
-    {"status": "complete", "estimates": {name: float64[3] (value, error, tau)}}
+    {"status": "complete", "estimates": {name: float64[3] (value, error, tau)}, "simulated": bool}
     {"status": "failed", "message": "one line"}
     {"status": "interrupted"}      # a signal stopped the run; the shard holds its checkpoint
     {"status": "skipped"}          # (batches) not started, because an earlier point of the task was interrupted
+
+``simulated`` is False for a point whose shard was complete already (on resume: only analysed).
 """
 from __future__ import annotations
 
@@ -67,15 +69,15 @@ def run_point(study: str, values: dict, index: int, shard: str, threads: int, ar
             estimates = st.analyze(read_run(shard))
     except Exception as exc:  # noqa: BLE001 - reported as the point's failure, never raised across the executor
         return {"status": "failed", "message": describe(exc)}
-    return {"status": "complete",
+    return {"status": "complete", "simulated": status != "complete",
             "estimates": {k: np.array([e.value, e.error, e.tau], dtype=np.float64) for k, e in estimates.items()}}
 
 
 def run_points(study: str, points: list[tuple[int, dict, str]], threads: int, argv: list[str]) -> list[dict]:
     """Run several points, given as ``(index, values, shard)``, one after the other in one task (one executor
     round trip for all). Each point is :func:`run_point`, so its shard is committed when it completes, whatever
-    happens to the rest; its result gains ``"seconds"``, the time it took here. Points after an interrupted
-    one are not started: ``{"status": "skipped"}``."""
+    happens to the rest; its result gains ``"seconds"``, the time it took here, unless it was only analysed (a
+    complete shard, on resume). Points after an interrupted one are not started: ``{"status": "skipped"}``."""
     results: list[dict] = []
     for index, values, shard in points:
         if results and results[-1]["status"] in ("interrupted", "skipped"):
@@ -83,7 +85,8 @@ def run_points(study: str, points: list[tuple[int, dict, str]], threads: int, ar
             continue
         start = time.perf_counter()
         result = run_point(study, values, index, shard, threads, argv)
-        result["seconds"] = time.perf_counter() - start
+        if result.get("simulated", True):
+            result["seconds"] = time.perf_counter() - start
         results.append(result)
     return results
 
