@@ -1,6 +1,7 @@
 """One RBM training epoch of the rg-stack's first layer (1600-400, ±1 units, CD-1, momentum, L1) with
 :func:`statmech_nn.rbm.train.train` vs a plain numpy float64 CD-1 (BLAS matrix products) in the same run; best of
-``--repeat`` epochs each, the speed-up printed with its target (ours at least ``TARGET`` times faster).
+``--repeat`` epochs each, the speed-up printed with its target (ours at least ``TARGET`` times faster; exit status 1
+if it is missed).
 
 Both use minibatches of ``--batch-size``, E[h|v] in the gradient and a sampled negative phase; the data are random
 ±1 configurations (the cost does not depend on the values).
@@ -10,6 +11,7 @@ Both use minibatches of ``--batch-size``, E[h|v] in the gradient and a sampled n
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -56,7 +58,7 @@ def numpy_cd1_epoch(W, a, b, data, batch, lr, l1, momentum, gen) -> None:
             p += u
 
 
-def main() -> None:
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--samples", type=int, default=20000)
     ap.add_argument("--visible", type=int, default=1600)
@@ -73,11 +75,12 @@ def main() -> None:
     t_np, t_lib = best_of_both(lambda: numpy_cd1_epoch(W, vis, hid, data, a.batch_size, 0.02, 0.03, 0.5, gen),
                                lambda: train(s, data, state, 1), a.repeat)
     print(f"{a.visible}-{a.hidden}, {a.samples} samples, batch {a.batch_size}, best of {a.repeat}, numba threads "
-          f"{numba.get_num_threads()}")
+          f"{numba.get_num_threads()}, load average {os.getloadavg()[0]:.2f}")
     ratio = t_np / t_lib
     print(f"one CD-1 epoch: numpy float64 {t_np:.3f} s, statmech_nn.rbm.train {t_lib:.3f} s: {ratio:.2f}x "
           f"(target >= {TARGET:g}x) {'PASS' if ratio >= TARGET else 'FAIL'}")
+    return 0 if ratio >= TARGET else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -116,13 +116,15 @@ def draw_units(field, bias, beta, rng, spin, out, flips):
     units in order; ``flips[c]`` accumulates how many units changed. Serial on purpose: it runs between BLAS
     calls, whose threads still spin when it starts, and a parallel region there ran ten times slower than one
     thread."""
+    off = -1.0 if spin else 0.0
     for c in range(field.shape[0]):
         changed = 0
-        s = rng[c]
+        s, f, row = rng[c], field[c], out[c]
         for k in range(field.shape[1]):
-            new = draw_unit(beta * (field[c, k] + bias[k]), s, spin)
-            changed += new != out[c, k]
-            out[c, k] = new
+            x = beta * (f[k] + bias[k])  # draw_unit's arithmetic, the spin test hoisted out of the loop
+            new = 1.0 if below_sigmoid(next_double(s), 2.0 * x if spin else x) else off
+            changed += new != row[k]
+            row[k] = new
         flips[c] += changed
 
 
