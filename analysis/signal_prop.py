@@ -178,8 +178,13 @@ def trainability_figure(result):
     fine = np.linspace(sw2.min(), sw2.max(), 400)
     xi_c = phase_diagram("tanh", fine, [sigma_b2], critical_line=False)["xi_c"][:, 0]
     fig, ax = plt.subplots(figsize=(6.6, 4.8), layout="constrained")
-    mesh = ax.pcolormesh(sw2, depths, np.ma.masked_invalid(colour_value).T, cmap="viridis", shading="nearest",
-                         vmin=vmin, vmax=1.0)
+    if est is None:
+        mesh = ax.pcolormesh(sw2, depths, np.ma.masked_invalid(colour_value).T, cmap="viridis", shading="nearest",
+                             vmin=vmin, vmax=1.0)
+    else:  # cells between midpoints: arithmetic in σ_w², geometric in depth (drawn on a log axis)
+        mesh = ax.pcolormesh(_edges(sw2), np.exp(_edges(np.log(depths))), np.ma.masked_invalid(colour_value).T,
+                             cmap="viridis", vmin=vmin, vmax=1.0)
+        ax.set_yscale("log")
     fig.colorbar(mesh, ax=ax, label=colour)
     ax.plot(fine, 6 * xi_c, "w--", lw=1.5, label="6 ξ_c")
     if est is not None:
@@ -189,11 +194,21 @@ def trainability_figure(result):
                     fmt="o", color="w", mec="k", ms=5, capsize=2, label="deepest trained depth (mean ± s.e.)")
         if "depth_constant" in est and np.isfinite(est["depth_constant"].value):
             a = est["depth_constant"].value
-            ax.plot(fine, a * xi_c, ":", color="orange", lw=1.5, label=f"{a:.2g} ξ_c (fit)")
-    ax.set(xlabel="σ_w²", ylabel="depth L", ylim=(depths.min() - 1, depths.max() * 1.05),
-           title=f"tanh, σ_b² = {sigma_b2:g}, width {width}")
-    ax.legend(loc="upper right", fontsize=7)
+            ax.plot(fine, a * xi_c, ":", color="orange", lw=1.5, label=f"{a:.2g} ξ_c (resolved σ_w²)")
+    ax.set(xlabel="σ_w²", ylabel="depth L", title=f"tanh, σ_b² = {sigma_b2:g}, width {width}")
+    ax.set_ylim(*((depths.min() - 1, depths.max() * 1.05) if est is None else
+                  np.exp(_edges(np.log(depths))[[0, -1]])))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=7, facecolor="0.85")
     return fig
+
+
+def _edges(centres: np.ndarray) -> np.ndarray:
+    """Cell edges around sorted ``centres``: midpoints, the ends half a spacing out (one value: ± 0.5)."""
+    c = np.asarray(centres, dtype=float)
+    if c.size == 1:
+        return np.array([c[0] - 0.5, c[0] + 0.5])
+    mid = 0.5 * (c[1:] + c[:-1])
+    return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
 
 
 def finite_width_figure(run: Run):
