@@ -8,11 +8,13 @@ its uniforms among replicas (replicas coalesce), fail the same assertions.
 """
 from __future__ import annotations
 
-import itertools
+import math
 
 import numba
 import numpy as np
 import pytest
+
+from scipy.special import ellipk
 
 from statmech_nn import stats
 from statmech_nn.models.ising import exact_ensemble
@@ -24,9 +26,11 @@ N = L * L
 Z63, Z31 = 5.0, 5.5
 
 
-def run(T, rows, seed=3, J=1.0, masks=None, L=L, burn=200):
-    """(energy, magnetization) (rows, 64) of 64 replicas from random spins after ``burn`` sweeps."""
+def run(T, rows, seed=3, J=1.0, masks=None, L=L, burn=200, ordered=False):
+    """(energy, magnetization) (rows, 64) of 64 replicas from random (or all-up) spins after ``burn`` sweeps."""
     words = np.random.default_rng(seed).integers(0, 2**64, size=(L, L), dtype=np.uint64)
+    if ordered:
+        words[:] = 0
     streams = ms.replica_streams(seed_sequence(seed), L)
     masks = ms.acceptance_masks(1.0 / np.asarray(T, float), J) if masks is None else masks
     e, m = np.empty((rows, 64)), np.empty((rows, 64))
@@ -81,6 +85,24 @@ def test_per_replica_temperatures_and_antiferromagnet():
         for half, T in ((slice(0, 32), 2.0), (slice(32, 64), 3.2)):
             value, err = replica_estimate(e[:, half])
             assert abs(value - exact_moments(T, J)["energy"]) < Z31 * err, (J, T, value, err)
+
+
+def onsager_energy(T):
+    """Onsager's energy per spin of the infinite lattice, u = −coth 2β [1 + (2/π)(2 tanh² 2β − 1) K(κ)],
+    κ = 2 sinh 2β / cosh² 2β (J = 1)."""
+    b = 2.0 / T
+    kappa = 2.0 * math.sinh(b) / math.cosh(b) ** 2
+    return -(1.0 + 2.0 / math.pi * (2.0 * math.tanh(b) ** 2 - 1.0) * ellipk(kappa**2)) / math.tanh(b)
+
+
+def test_onsager_energy_on_rows_wider_than_the_lanes():
+    """L = 136: rows of 68 columns use all LANES streams and wrap onto them (the 4×4 tests use 2 columns); at
+    T = 2 the correlation length is ~1, so finite-size corrections are far below the error. Ordered start: from
+    random spins, domains at T < T_c coarsen for far longer than the burn-in."""
+    T, L_big = 2.0, 136
+    e, _ = run(T, 400, L=L_big, burn=300, ordered=True)
+    value, err = replica_estimate(e)
+    assert abs(value - onsager_energy(T)) < Z63 * err, (value, onsager_energy(T), err)
 
 
 def test_observables_match_the_configuration():
