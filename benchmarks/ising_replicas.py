@@ -13,7 +13,7 @@ The 1- and 2-thread runs must end in the same words and streams. The load averag
 
 The anchors are looked up in ``$STATMECH_NN_ANCHORS``, else in ``shared/anchors`` beside the repository.
 
-    python benchmarks/ising_replicas.py --sizes 256 1024 --repeat 5
+    python benchmarks/ising_replicas.py --sizes 256 1024 --repeat 7
 """
 from __future__ import annotations
 
@@ -86,8 +86,8 @@ def sweeps_for(ns_per_attempt: float, L: int, replicas: int, seconds: float, mul
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[256, 1024], help="even lattice sizes L")
-    parser.add_argument("--seconds", type=float, default=1.0, help="target duration of one timing")
-    parser.add_argument("--repeat", type=int, default=5, help="timings per figure (the best is kept)")
+    parser.add_argument("--seconds", type=float, default=0.5, help="target duration of one timing")
+    parser.add_argument("--repeat", type=int, default=7, help="timings per figure (the best is kept)")
     parser.add_argument("--T", type=float, default=T_CRITICAL, help="temperature (default Tc)")
     args = parser.parse_args(argv)
     two = min(2, numba.config.NUMBA_NUM_THREADS)

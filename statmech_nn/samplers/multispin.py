@@ -351,8 +351,9 @@ def multispin_chunk(words, streams, masks, J, sweeps_per_row, energy_out, magnet
 
 
 def half_sweep_work(L: int) -> int:
-    """Word operations of one half-sweep (one parallel region), for :func:`statmech_nn.threads.threads_for`."""
-    return 20 * L * L
+    """Word operations of one half-sweep (one parallel region: L²/2 sites, ~200 operations each, mostly the
+    ROUNDS random words), for :func:`statmech_nn.threads.threads_for`."""
+    return 100 * L * L
 
 
 def unpack(words: np.ndarray) -> np.ndarray:
