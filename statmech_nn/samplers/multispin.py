@@ -9,12 +9,13 @@ added bit-sliced into u = b0 + 2 b1 + 4 b2, and replica r flips
 * with probability p4_r = e^{−4β_r|J|} when u = 1, p8_r = e^{−8β_r|J|} when u = 0 (Metropolis).
 
 Acceptance is exact per replica, with its own random numbers: replica r draws a uniform U (bit r of successive
-random words gives U's binary digits, most significant first) and accepts iff U < P_r, P_r = ⌊p_r 2⁶⁴⌋ (so the
-probability is the double p_r exactly). The comparison is lazy: at the first digit where U and P_r differ the
-lane is decided, so a lane needs 2 digits on average (Knuth & Yao 1976). Every site draws ``ROUNDS`` words
-vectorised over sites; the rare site with lanes still undecided continues scalar from the same stream. The digit
-masks M4[k], M8[k] (bit r = digit k of P4_r, P8_r) make the comparison per lane, so every replica may have its own
-temperature at no extra cost (replicas sorted by β for parallel tempering, or all equal).
+random words gives U's binary digits, most significant first) and accepts iff U < P_r, P_r = ⌊p_r 2⁶⁴⌋, so the
+probability is P_r 2⁻⁶⁴ (the double p_r itself when p_r ≥ 2⁻¹², else within 2⁻⁶⁴). The comparison is lazy: at the
+first digit where U and P_r differ the lane is decided, so a lane needs 2 digits on average (Knuth & Yao 1976).
+Every site draws ``ROUNDS`` words vectorised over sites; the few sites with lanes still undecided (about 5 % at
+T_c) continue scalar from the same stream. The digit masks M4[k], M8[k] (bit r = digit k of P4_r, P8_r) make the
+comparison per lane, so every replica may have its own temperature at no extra cost (replicas sorted by β for
+parallel tempering, or all equal).
 
 Sharing one random number among replicas would couple them (they coalesce, as in coupling from the past); here
 the bits of a word are independent, and replica r's bit stream is the r-th bit of xoshiro256++ outputs (Blackman
@@ -70,7 +71,7 @@ def acceptance_masks(betas, J: float = 1.0) -> np.ndarray:
     for which, gap in enumerate((4.0, 8.0)):
         for r in range(REPLICAS):
             p = float(np.exp(-gap * b[r] * abs(J)))
-            P = min(int(np.ldexp(p, 64)), 2**64 - 1)  # exact: p 2^64 is an integer-valued double (or 2^64)
+            P = min(int(np.ldexp(p, 64)), 2**64 - 1)  # ldexp is exact, int() truncates: the floor
             for k in range(64):
                 if (P >> (63 - k)) & 1:
                     masks[which, k] |= _U64(1 << r)
