@@ -9,7 +9,8 @@ For each L: ns per spin-flip attempt (one attempt = one site of one replica) of
 
 each the best of ``--repeat`` interleaved timings from the ordered start at T (default T_c), anchors built with
 ``gcc -O3 -march=native``. Target: ours on 2 threads at least 5x the attempts per second of the SIMD anchor.
-The 1- and 2-thread runs must end in the same words and streams. The load average is printed before and after.
+The 1- and 2-thread runs must end in the same words and streams. The load average is printed before and after;
+the exit status is 1 when a size misses the target.
 
 The anchors are looked up in ``$STATMECH_NN_ANCHORS``, else in ``shared/anchors`` beside the repository.
 
@@ -123,6 +124,8 @@ def main(argv=None) -> None:
     for L, ratio in results.items():
         verdict = "PASS" if ratio >= TARGET else "FAIL"
         print(f"L={L}: ours ({two} threads) vs SIMD anchor: {ratio:.1f}x (target >= {TARGET:g}x) {verdict}")
+    if min(results.values(), default=TARGET) < TARGET:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
