@@ -1,16 +1,19 @@
-"""Sweep scaling: 1 -> 2 local workers on ~50 ms points, and Dask's per-point overhead against the local pool.
+"""Sweep scaling: 1 -> 2 local workers on points of >= 50 ms, and Dask's per-point overhead against the local pool.
 
-1. Scaling (target >= 1.8x): a sweep of Ising points of about 50 ms each (L=16, 1000 Metropolis sweeps: the
-   simulation, the shard file and its analysis, as the serial baseline measures) on a local process pool of 1 and
-   of 2 workers; ratio = best wall time with 1 worker / best wall time with 2.
-2. Dask overhead (target <= 10 ms/point): a sweep of short points (L=4, 50 Metropolis sweeps) on a local pool of
-   2 workers and on a Dask LocalCluster of 2 workers, with the automatic points per task and, for comparison, one
-   point per task. Overhead per point = 2 x (wall(Dask) - wall(pool)) / points: the worker time each point costs
-   on Dask beyond what it costs on the pool.
+1. Scaling (target >= 1.8x): a sweep of Ising points of about 80 ms each (L=64, 20 000 Metropolis sweeps, a row
+   every 10: ~50 ms of simulation, then the shard file and its analysis, as the serial baseline measures) on a
+   local process pool of 1 and of 2 workers; ratio = best wall time with 1 worker / best wall time with 2.
+2. Dask overhead (target <= 10 ms/point): a sweep of short points (L=4, 50 Metropolis sweeps: ~15 ms, nearly all
+   of it writing and analysing the shard) on a local pool of 2 workers and on a Dask LocalCluster of 2 workers,
+   with the automatic points per task and, for comparison, one point per task. Overhead per point =
+   2 x (wall(Dask) - wall(pool)) / points: the worker time each point costs on Dask beyond its cost on the pool.
 
 Executors are started and warmed up (imports, Numba cache, a first small sweep) before timing; the timed sweeps
 alternate between the executors compared, best of --repeat each, so that load from other users of the machine
-hits both alike. The load average is printed before and after: re-run when it is well below the core count.
+hits both alike. The load average is printed before and after: re-run when it is well below the core count. A
+control measures what the machine gives right then: pure-Python CPU work on 2 processes against 1 (2.0x on two
+idle cores; on a busy shared machine, whose scheduler shares CPU time between users rather than processes, it
+can be 1.0x, and then no sweep can scale).
 
     python benchmarks/sweep_scaling.py [--points 64] [--repeat 3]
 """
@@ -28,8 +31,8 @@ from statmech_nn.sweep.worker import run_point
 
 SCALING_TARGET = 1.8  # 2 workers / 1 on points of >= 50 ms
 OVERHEAD_TARGET = 10.0  # ms of Dask overhead per point against the local pool
-LONG = {"L": 16, "algorithm": "metropolis", "sweeps": 1000, "burn_in": 0}  # about 50 ms per point
-SHORT = {"L": 4, "algorithm": "metropolis", "sweeps": 50, "burn_in": 0}    # about 15 ms per point
+LONG = {"L": 64, "algorithm": "metropolis", "sweeps": 20000, "measure_every": 10, "burn_in": 0}  # ~80 ms a point
+SHORT = {"L": 4, "algorithm": "metropolis", "sweeps": 50, "burn_in": 0}  # ~15 ms a point
 
 
 def spec(fixed: dict, points: int, seed: int = 1) -> dict:
@@ -39,6 +42,7 @@ def spec(fixed: dict, points: int, seed: int = 1) -> dict:
 def serial(fixed: dict, points: int, tmp: Path, repeat: int) -> float:
     """Best seconds per point running the sweep's task in this process, one point after the other."""
     s = load_spec(spec(fixed, points))
+    tmp = Path(tempfile.mkdtemp(dir=tmp))  # new shards, never complete ones of an earlier call
     run_point(s.study, s.values(0), 0, str(tmp / "warm.h5"), 1, [])  # imports and Numba cache
     best = float("inf")
     for r in range(repeat):
@@ -69,6 +73,29 @@ def compare(executors: dict, runs: dict, fixed: dict, points: int, tmp: Path, re
     return best
 
 
+def burn(n: int) -> int:
+    """Pure-Python CPU work for the control."""
+    x = 0
+    for i in range(n):
+        x += i * i % 7
+    return x
+
+
+def machine_parallelism(repeat: int) -> float:
+    """Best wall time of 4 equal CPU-bound tasks on 1 process / on 2 processes, alternating."""
+    best = {1: float("inf"), 2: float("inf")}
+    with LocalPool(1) as one, LocalPool(2) as two:
+        pools = {1: one, 2: two}
+        for pool in pools.values():
+            list(pool.map(burn, [1000, 1000]))
+        for _ in range(repeat):
+            for k, pool in pools.items():
+                t0 = time.perf_counter()
+                list(pool.map(burn, [2_000_000] * 4))
+                best[k] = min(best[k], time.perf_counter() - t0)
+    return best[1] / best[2]
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -84,16 +111,19 @@ def main() -> None:
     args = parser.parse_args()
     n = args.points
     print(f"before: {load()}")
+    control = machine_parallelism(args.repeat)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         base = serial(LONG, n, tmp, args.repeat)
         wall = compare({"pool x1": (lambda: LocalPool(1), 1), "pool x2": (lambda: LocalPool(2), 2)},
                        {"pool x1": ("pool x1", None), "pool x2": ("pool x2", None)}, LONG, n, tmp, args.repeat)
-        print(f"\n{n} points of L=16, 1000 Metropolis sweeps: serial in-process {1e3 * base:.1f} ms/point")
+        print(f"\n{n} points of L=64, 20000 Metropolis sweeps: serial in-process {1e3 * base:.1f} ms/point")
         for name, seconds in wall.items():
             print(f"  {name:<10} {seconds:6.2f} s  {1e3 * seconds / n:6.1f} ms/point  "
                   f"{base * n / seconds:5.2f}x serial")
         ratio = wall["pool x1"] / wall["pool x2"]
+        control = min(control, machine_parallelism(args.repeat))
+        print(f"control: pure CPU work, 2 processes / 1: {control:.2f}x (the most any 2 workers could get now)")
         print(f"2 workers / 1: {ratio:.2f}x (target >= {SCALING_TARGET}x on {1e3 * base:.0f} ms points) "
               f"{verdict(ratio >= SCALING_TARGET)}")
 
