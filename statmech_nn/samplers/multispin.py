@@ -214,9 +214,12 @@ def _row(A, B, i, colour, st, m8, x48, flip_sense, side, one, ge2, und, acc):
 
 
 @njit(cache=True)
-def _rows(A, B, colour, st, digits, flip_sense, scratch, i0, i1):
-    """Rows [i0, i1) of a half-sweep; ``digits`` (3, 64): the digit masks of P4, P8 and P4 ^ P8. The array views
-    are made once here, not per row."""
+def _sweep_rows(black, white, st, digits, flip_sense, scratch, i0, i1, interior):
+    """``interior``: black rows [i0, i1), each followed by the white row above it once that row's three black
+    neighbours are done (white rows i0 + 1 … i1 − 2: one pass over the rows, so they are still in cache);
+    otherwise the white rows i0 and i1 − 1, whose black neighbours lie in other blocks. Every row reads its
+    neighbours in the same state as in two separate half-sweeps, so the numbers are those of that order.
+    ``digits`` (3, 64): the digit masks of P4, P8 and P4 ^ P8; the array views are made once here, not per row."""
     m8 = digits[1]
     x48 = digits[2]
     side = scratch[0]
@@ -224,17 +227,25 @@ def _rows(A, B, colour, st, digits, flip_sense, scratch, i0, i1):
     ge2 = scratch[2]
     und = scratch[3]
     acc = scratch[4]
-    for i in range(i0, i1):
-        _row(A, B, i, colour, st, m8, x48, flip_sense, side, one, ge2, und, acc)
+    if interior:
+        for i in range(i0, i1):
+            _row(black, white, i, 0, st, m8, x48, flip_sense, side, one, ge2, und, acc)
+            if i >= i0 + 2:
+                _row(white, black, i - 1, 1, st, m8, x48, flip_sense, side, one, ge2, und, acc)
+    else:
+        _row(white, black, i0, 1, st, m8, x48, flip_sense, side, one, ge2, und, acc)
+        if i1 - 1 > i0:
+            _row(white, black, i1 - 1, 1, st, m8, x48, flip_sense, side, one, ge2, und, acc)
 
 
 @njit(cache=True, parallel=True)
-def _half_sweep_blocks(A, B, colour, st, digits, flip_sense, scratch):
-    """One half-sweep in scratch.shape[0] contiguous row blocks, one per thread (rows are independent)."""
-    L = A.shape[0]
+def _sweep_blocks(black, white, st, digits, flip_sense, scratch, interior):
+    """:func:`_sweep_rows` in scratch.shape[0] contiguous row blocks, one per thread."""
+    L = black.shape[0]
     nb = scratch.shape[0]
     for blk in prange(nb):
-        _rows(A, B, colour, st, digits, flip_sense, scratch[blk], blk * L // nb, (blk + 1) * L // nb)
+        _sweep_rows(black, white, st, digits, flip_sense, scratch[blk], blk * L // nb, (blk + 1) * L // nb,
+                    interior)
 
 
 @njit(cache=True)
@@ -327,11 +338,11 @@ def _chunk(words, streams, masks, J, sweeps_per_row, energy_out, magnetization_o
     for row in range(energy_out.shape[0]):
         for _ in range(sweeps_per_row):
             if nb == 1:
-                _rows(black, white, 0, st, digits, flip_sense, scratch[0], 0, L)
-                _rows(white, black, 1, st, digits, flip_sense, scratch[0], 0, L)
-            else:
-                _half_sweep_blocks(black, white, 0, st, digits, flip_sense, scratch)
-                _half_sweep_blocks(white, black, 1, st, digits, flip_sense, scratch)
+                _sweep_rows(black, white, st, digits, flip_sense, scratch[0], 0, L, True)
+                _sweep_rows(black, white, st, digits, flip_sense, scratch[0], 0, L, False)
+            else:  # every black row and the interior white rows, then (after the blocks meet) the edge rows
+                _sweep_blocks(black, white, st, digits, flip_sense, scratch, True)
+                _sweep_blocks(black, white, st, digits, flip_sense, scratch, False)
         _observables(black, white, J, energy_out[row], magnetization_out[row])
     _merge(black, white, words)
 
