@@ -215,3 +215,19 @@ def test_masks_are_the_binary_expansion():
             assert P == min(int(np.ldexp(np.exp(-gap * beta), 64)), 2**64 - 1)
     with pytest.raises(ms.ParameterError):
         ms.acceptance_masks(np.full(64, -1.0))
+
+
+# ------------------------------------------------------------------------------------------ the ising study
+def test_study_runs_replicas_and_pools_them():
+    import statmech_nn as sm
+
+    run = sm.run("ising", algorithm="multispin", L=4, T=2.5, sweeps=2000, burn_in=100, seed=6)
+    assert run["energy"].shape == (2000, 64) and run["magnetization"].shape == (2000, 64)
+    est = sm.analyze(run)
+    exact = exact_moments(2.5)
+    assert abs(est["energy"].value - exact["energy"]) < Z63 * est["energy"].error
+    assert abs(est["abs_magnetization"].value - exact["abs_m"]) < Z63 * est["abs_magnetization"].error
+    assert est["energy"].n == 2000 * 64
+    for name, value in (("h", 0.5), ("L", 5)):
+        with pytest.raises(ms.ParameterError, match=name):
+            sm.run("ising", algorithm="multispin", sweeps=10, seed=1, **{name: value})
