@@ -46,7 +46,7 @@ SCHOENHOLZ_FIG5 = Item(
                   "1.76 within the plateau of σ_w² values that train deepest (± its half-width), widened by "
                   "one grid spacing (0.15 around σ_w²,c)", summary("grid", "deepest_sigma_w2"), sigmas=1.0,
                   source="Schoenholz et al. 2017: ξ_c diverges at σ_w²,c = 1.76 (σ_b² = 0.05)")),
-    minutes=(1.0, 10.0),
+    minutes=(0.75, 7.0),
     differences="A generated linear-teacher task (512 Gaussian points in 16 dimensions) instead of MNIST/CIFAR-10; "
                 "width 64; plain SGD with step 0.004/σ_w², a budget of 1000 + 10 L steps and an early stop at 90 % "
                 "training accuracy; depths up to 130 (quick: 64), 3 networks per cell (quick: 2). The constant is "
