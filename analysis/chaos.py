@@ -179,7 +179,7 @@ def raghu_length(runs):
     """(a) Trajectory length L^E_l / L^E_0 against depth for every run but hard-tanh (log scale; theory lines);
     (b) neuron transitions against trajectory length over all layers, with the Rice-formula line
     T = √N L^E / (π √q^l) of each run (Raghu et al. 2017: transitions proportional to trajectory length; hard-tanh
-    runs at their largest width only). With hard-tanh runs (Raghu et al.'s main activation) also (c) their length
+    runs at their largest width only, with their saturation changes, crossings of h = ±1, on 2 T e^{−1/(2q^l)}). With hard-tanh runs (Raghu et al.'s main activation) also (c) their length
     against depth, colour by σ_w², marker by width k, with the mean-field χ_1^{l/2} (lines), and (d) the growth
     factor per layer against k beside √χ_1 (the large-width limit) and the expression of Raghu et al.'s Theorem 1,
     σ_w √k / √(σ_w² + σ_b² + k √(σ_w² + σ_b²)) (dashed; a lower bound up to an unstated constant), and that times
@@ -208,15 +208,22 @@ def raghu_length(runs):
         length, transitions = run["length"].astype(float), run["transitions"].astype(float)
         ax_t.loglog(length.ravel(), transitions.ravel(), "o", ms=3, mfc="none", color=color, label=label(run))
         ax_t.loglog(run.results["length_theory"], run.results["transitions_theory"], "-", lw=1, color=color)
+        if run not in smooth and "saturation_transitions" in run.observables:
+            ax_t.loglog(length.ravel(), run["saturation_transitions"].astype(float).ravel(), "s", ms=3, mfc="none",
+                        color=color, label="  its saturation changes (h = ±1)")
+            ax_t.loglog(run.results["length_theory"], run.results["saturation_transitions_theory"], "--", lw=1,
+                        color=color)
     ax_l.set(yscale="log", xlabel="depth l", ylabel="trajectory length L^E_l / L^E_0",
              title="trajectory length against depth")
     ax_t.set(xlabel="trajectory length L^E_l", ylabel="neuron transitions T_l",
-             title="transitions ∝ length (lines: √N L / (π √q^l))")
+             title="transitions ∝ length (lines: Rice, √N L / (π √q^l); dashed: ×2e^{−1/(2q)})")
     if hard:
         _hard_tanh_panels(axes[1, 0], axes[1, 1], hard)
     for ax in axes.flat:
         ax.title.set_fontsize(8)
         ax.legend(fontsize=6)
+    if hard:
+        axes[1, 1].legend(fontsize=6, ncol=2, loc="upper left")
     shown = smooth[0] if smooth else hard[0]
     suptitle(fig, f"Raghu et al. 2017: {_sizes(shown)}" + (
         "; hard-tanh: σ_b² = {:g}, {} points, widths {}".format(
@@ -245,14 +252,17 @@ def _hard_tanh_panels(ax_d, ax_k, runs: list[Run]) -> None:
         ratios = [analyze(r)["length_ratio"] for r in mine]
         k = np.array([r.parameters["width"] for r in mine], dtype=float)
         ax_k.errorbar(k, [e.value for e in ratios], yerr=[0 if not math.isfinite(e.error) else e.error for e in ratios],
-                      fmt="o", ms=4, color=color, mfc="none", label=f"σ_w² = {sw2:g}: simulation")
-        ax_k.axhline(math.sqrt(float(mine[0].results["chi1"])), color=color, lw=1, label=f"√χ_1 = "
-                     f"{math.sqrt(float(mine[0].results['chi1'])):.3f} (mean field, k → ∞)")
+                      fmt="o", ms=4, color=color, mfc="none", label=f"σ_w² = {sw2:g}")
+        ax_k.axhline(math.sqrt(float(mine[0].results["chi1"])), color=color, lw=1)
         grid = np.geomspace(k.min() / 1.5, k.max() * 1.5, 100)
         expression = np.array([raghu_hard_tanh_bound(sw2, sb2, w) for w in grid])
-        ax_k.plot(grid, expression, "--", color=color, lw=1, label="Raghu et al. Thm 1 expression")
-        ax_k.plot(grid, HARD_TANH_BOUND_CONSTANT * expression, ":", color=color, lw=1,
-                  label="× (2/π)^{1/4}, the constant the mean field implies")
+        ax_k.plot(grid, expression, "--", color=color, lw=1)
+        ax_k.plot(grid, HARD_TANH_BOUND_CONSTANT * expression, ":", color=color, lw=1)
+    for style, text in (("-", "√χ_1 (mean field, k → ∞)"), ("--", "Raghu et al. Thm 1 expression"),
+                        (":", "× (2/π)^{1/4} (constant implied by the mean field)")):
+        ax_k.plot([], [], style, color="k", lw=1, label=text)
+    low, high = ax_k.get_ylim()
+    ax_k.set_ylim(low, high + 0.45 * (high - low))  # room for the legend above the data
     ax_d.set(yscale="log", xlabel="depth l", ylabel="trajectory length L^E_l / L^E_0",
              title="hard-tanh: length against depth (geometric mean over networks; lines: χ_1^{l/2})")
     ax_k.set(xscale="log", xlabel="width k", ylabel="growth factor per layer (L^E_L / L^E_0)^{1/L}",

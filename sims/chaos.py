@@ -6,7 +6,8 @@ mean-field predictions (:mod:`statmech_nn.meanfield.curvature`).
 h^0(θ) = √(N q0) (u0 cos θ + u1 sin θ) sampled at ``points`` angles (q0 = 0 selects q0 = q*, Poole's choice).
 One row per layer (step = layer, 0..depth) holds each observable for every network (row shape (networks,)), the
 principal-component spectrum of the layer's points for every network (``pca_variance``, ``total_variance``) and the
-first network's points on their top three principal axes (``pca_projection``, Poole et al. 2016, Fig. 3);
+first network's points on their top three principal axes (``pca_projection``, Poole et al. 2016, Fig. 3) and the
+crossings of h = ±1 (``saturation_transitions``, Raghu et al.'s transitions of hard-tanh units);
 /results holds the theory curves ``<observable>_theory`` and the fixed point (docs/chaos.md).
 """
 from __future__ import annotations
@@ -61,6 +62,7 @@ class Chaos(Simulation):
         return {**{name: (np.int64 if name == "transitions" else np.float64, n, ("network",)) for name in OBSERVABLES},
                 "pca_variance": (np.float64, (s.networks, PCA_COMPONENTS), ("network", "rank")),
                 "total_variance": (np.float64, n, ("network",)),
+                "saturation_transitions": (np.int64, n, ("network",)),
                 "pca_projection": (np.float64, (s.points, PCA_AXES), ("point", "axis"))}
 
     def phases(self) -> dict[str, int]:
@@ -89,6 +91,7 @@ class Chaos(Simulation):
         rows = np.empty((n, len(OBSERVABLES), s.networks))
         pca = np.empty((n, s.networks, PCA_COMPONENTS))
         total = np.empty((n, s.networks))
+        saturation = np.empty((n, s.networks), dtype=np.int64)
         projection = np.empty((n, s.points, PCA_AXES))
         for r, lay in enumerate(layers):
             for k in range(s.networks):
@@ -96,6 +99,7 @@ class Chaos(Simulation):
                     h[k] = manifold.layer(deepnet.stream(self.seed, k, int(lay)), h[k], self.phi, s.sigma_w2,
                                           s.sigma_b2, s.weights)
                 rows[r, :, k] = manifold.geometry(h[k])
+                saturation[r, k] = manifold.saturation_transitions(h[k])
                 pca[r, k], total[r, k], coords = manifold.principal_components(h[k], PCA_COMPONENTS,
                                                                                PCA_AXES if k == 0 else 0)
                 if k == 0:
@@ -104,7 +108,7 @@ class Chaos(Simulation):
             state["h"] = np.empty((0, s.points, s.width))
         out = {name: (layers, rows[:, i].astype(self.observables[name][0])) for i, name in enumerate(OBSERVABLES)}
         return {**out, "pca_variance": (layers, pca), "total_variance": (layers, total),
-                "pca_projection": (layers, projection)}
+                "pca_projection": (layers, projection), "saturation_transitions": (layers, saturation)}
 
     @cached_property
     def theory(self) -> dict[str, np.ndarray]:

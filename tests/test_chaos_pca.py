@@ -93,15 +93,16 @@ def test_pca_spectrum_is_the_fourier_spectrum_of_the_c_map(sigma_w2):
         assert top2[-1].mean() > 0.85
 
 
-def log_growth(width, points, networks, seed):
-    """ln(L_l/L_{l−1}) per (layer, network) of hard-tanh circles (σ_w² = 4, σ_b² = 0.1, at q*), with the chord
-    length Richardson-extrapolated in P: a kinked curve's chord length converges as O(1/P), and the P/2 run measures
-    every other point of the same networks (same streams), so 2 L_P − L_{P/2} removes that term."""
+def hard_tanh(width, points, networks, seed):
+    """Hard-tanh circles (σ_w² = 4, σ_b² = 0.1, at q*, depth 7): the simulation, its rows, and ln(L_l/L_{l−1}) per
+    (layer, network) with the chord length Richardson-extrapolated in P: a kinked curve's chord length converges as
+    O(1/P), and a run with P/2 points measures every other point of the same networks (same streams), so
+    2 L_P − L_{P/2} removes that term."""
     common = {"phi": "hard-tanh", "sigma_w2": 4.0, "sigma_b2": 0.1, "width": width, "networks": networks, "depth": 7,
               "seed": seed}
     sim, fine = simulate(**common, points=points)
     _, coarse = simulate(**common, points=points // 2)
-    return float(sim.theory["chi1"]), np.diff(np.log(2 * fine["length"] - coarse["length"]), axis=0)
+    return sim, fine, np.diff(np.log(2 * fine["length"] - coarse["length"]), axis=0)
 
 
 def test_hard_tanh_length_ratio_is_sqrt_chi1_and_rises_with_width():
@@ -110,15 +111,23 @@ def test_hard_tanh_length_ratio_is_sqrt_chi1_and_rises_with_width():
     1/(2N) + (3/(4N)) (E[φ'⁴]/E[φ'²]² − 1) with E[φ'⁴]/E[φ'²]² = 1/p, p = χ_1/σ_w² the linear fraction
     (|v'|² = σ_w² |φ' ⊙ v|² χ²_N/N; Var ln Σφ'²v²/Σv² = 3(κ − 1)/N); √χ_1 of σ_w² 10 % larger is rejected. At k = 16
     (48 networks) the growth is below √χ_1 by more than Z_MAX s.e.m. — the width dependence Theorem 1's bound
-    carries in √(k/(k + √(σ_w² + σ_b²))) — and still above (2/π)^{1/4} × the bound's expression."""
+    carries in √(k/(k + √(σ_w² + σ_b²))) — and still above (2/π)^{1/4} × the bound's expression. Saturation
+    changes (crossings of h = ±1) follow Rice's count for the measured length, 2 √N L e^{−1/(2q)}/(π √q): the ratio
+    over layers 1..7 × networks has mean 1 within Z_MAX s.e.m.; 5 % off is rejected."""
     width = 400
-    chi1, ratios = log_growth(width, 1024, 8, 17)
+    sim, rows, ratios = hard_tanh(width, 1024, 8, 17)
+    chi1 = float(sim.theory["chi1"])
     p = chi1 / 4.0
     deficit = 1 / (2 * width) + 3 / (4 * width) * (1 / p - 1)
     sem = ratios.std(ddof=1) / math.sqrt(ratios.size)
     assert abs(ratios.mean() - 0.5 * math.log(chi1)) < deficit + Z_MAX * sem
     wrong = 0.5 * math.log(fixed_point("hard-tanh", 4.4, 0.1).chi1)
     assert abs(ratios.mean() - wrong) > deficit + Z_MAX * sem
-    _, narrow = log_growth(16, 1024, 48, 17)
+    q = sim.theory["q_theory"][1:, None]
+    rice = 2 * math.sqrt(width) * rows["length"][1:] * np.exp(-0.5 / q) / (math.pi * np.sqrt(q))
+    saturation = rows["saturation_transitions"][1:] / rice
+    assert t_statistic(saturation, 1.0) < Z_MAX
+    assert t_statistic(saturation, 1.05) > Z_MAX and t_statistic(saturation, 0.95) > Z_MAX
+    _, _, narrow = hard_tanh(16, 1024, 48, 17)
     assert 0.5 * math.log(chi1) - narrow.mean() > Z_MAX * narrow.std(ddof=1) / math.sqrt(narrow.size)
     assert math.exp(narrow.mean()) > HARD_TANH_BOUND_CONSTANT * raghu_hard_tanh_bound(4.0, 0.1, 16)

@@ -31,6 +31,8 @@ Transitions (Raghu et al.): unit j changes sign where h_j(θ) crosses 0. By Rice
 process h_j(θ) (value and slope independent, variances q^l and |v^l|²/N) it does so
 (1/π)∫ √(|v|²/(N q^l)) dθ = L^E_l / (π √(N q^l)) times around a closed curve, so the expected number of neuron
 transitions of layer l is T_l = √N L^E_l / (π √q^l): proportional to the trajectory length (2N for the circle).
+Crossings of the levels h = ±1, where a hard-tanh unit enters or leaves saturation (the transitions Raghu et al.
+count for hard tanh), carry Rice's factor exp(−1/(2q^l)) each: S_l = 2 T_l exp(−1/(2 q^l)).
 
 Finite width, Gaussian W: given layer l−1, (v', a') = (W x, W y) have the 2×2 Wishart Gram matrix
 (σ_w²/N) S, S ~ W_2(N, Gram(x, y)); by Bartlett's decomposition |a'_⊥|² ∝ χ²_{N−1} is independent of
@@ -47,8 +49,9 @@ points is therefore circulant: its eigenvectors are the Fourier modes of the cir
 are the Fourier coefficients a_k = (1/P) Σ_m q^l c^l(θ_m) cos(k θ_m), each twice (k and −k, k ≠ 0, P/2). Centring
 the points removes a_0 (the mean point), so the covariance of the points per unit, (1/(PN)) Σ_p (h_p − h̄)(h_p − h̄)ᵀ,
 has total variance q^l − a_0 and eigenvalues a_k, k ≥ 1 (:func:`circle_spectrum`). The input circle has a_1 = q0/2
-only (two components carry all the variance). Ordered phase: 1 − c^l ≈ χ_1^l (1 − cos θ) (the linearised c-map),
-so the shrinking curve stays a circle. Chaotic phase: c^l(θ) → c* except in a peak of width ~ χ_1^{−l/2} around
+only (two components carry all the variance). Ordered phase: once the points are close, 1 − c^l shrinks by χ_1
+per layer at every θ (the c-map linearised at c = 1), so the shrinking curve keeps its shape (top-2 share 0.99,
+0.88, 0.83 at layers 1, 8, 16 for tanh, σ_w² = 1.5, σ_b² = 0.1, settling slowly as χ_1^l → 0). Chaotic phase: c^l(θ) → c* except in a peak of width ~ χ_1^{−l/2} around
 θ = 0, whose Fourier spectrum spreads over ~χ_1^{l/2} harmonics: the top-2 fraction of the variance falls with depth.
 """
 from __future__ import annotations
@@ -87,14 +90,17 @@ def _recursions(kernel, phi, dphi, d2phi, sw2, sb2, q0, depth, width):
 def curve_theory(phi, sigma_w2: float, sigma_b2: float, q0: float, depth: int, width: int) -> dict[str, np.ndarray]:
     """Mean-field predictions at layers l = 0..depth for a great circle of radius √(N q0) (N = ``width``):
     ``q`` (q^l), ``chi1``/``chi2`` (the slopes of the map from layer l−1 to l; nan at l = 0), ``length`` (L^E_l),
-    ``curvature`` (κ̄_l = √N κ_l), ``grassmannian_length`` (L^G_l) and ``transitions`` (T_l); module docstring."""
+    ``curvature`` (κ̄_l = √N κ_l), ``grassmannian_length`` (L^G_l), ``transitions`` (T_l) and
+    ``saturation_transitions`` (S_l, crossings of h = ±1); module docstring."""
     if not (q0 > 0 and math.isfinite(q0)):
         raise ValueError(f"need a finite q0 > 0, got {q0}")
     a = activation(phi)
     with np.errstate(invalid="ignore"):
         table = _recursions(a.kernel, a.phi, a.dphi, a.d2phi, float(sigma_w2), float(sigma_b2), float(q0),
                             int(depth), int(width))
-    return dict(zip(FIELDS, table))
+    curves = dict(zip(FIELDS, table))
+    curves["saturation_transitions"] = 2.0 * curves["transitions"] * np.exp(-0.5 / curves["q"])
+    return curves
 
 
 def saturated_curvature(chi1: float, chi2: float) -> float:

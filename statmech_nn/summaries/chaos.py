@@ -50,8 +50,8 @@ def analyze(run: Run) -> dict[str, Estimate]:
     stored layer ``X_L`` (mean ± s.e.m. over networks) beside ``X_L_theory``; ``q_star``, ``chi1``, ``chi2``;
     ``turning_per_point_L`` = L^G_L / points, the angle the tangent turns between neighbouring points: the
     finite differences are accurate to ~1e-3 while it is ≲ 0.1 (docs/chaos.md); ``pca_top2_fraction_L``, the share
-    of the last layer's variance on its top two principal axes, beside ``pca_top2_fraction_L_theory`` (runs written
-    before the PCA observables existed have neither)."""
+    of the last layer's variance on its top two principal axes, beside ``pca_top2_fraction_L_theory``, and
+    ``saturation_transitions_L`` beside its theory (runs written before these observables existed have neither)."""
     check_run(run)
     out = {name: Estimate.exact(run.results[name]) for name in ("q_star", "chi1", "chi2") if name in run.results}
     steps = run.observables["length"].step
@@ -63,6 +63,9 @@ def analyze(run: Run) -> dict[str, Estimate]:
         out[f"{name}_L"] = _over_networks(run[name][-1].astype(float))
         out[f"{name}_L_theory"] = Estimate.exact(run.results[f"{name}_theory"][last])
     out["turning_per_point_L"] = _over_networks(run["grassmannian_length"][-1] / int(run.parameters["points"]))
+    if "saturation_transitions" in run.observables:
+        out["saturation_transitions_L"] = _over_networks(run["saturation_transitions"][-1].astype(float))
+        out["saturation_transitions_L_theory"] = Estimate.exact(run.results["saturation_transitions_theory"][last])
     if "pca_variance" in run.observables:
         measured, theory = top_fraction(run)
         out["pca_top2_fraction_L"] = _over_networks(measured[-1])
