@@ -38,7 +38,7 @@ def poole_runs(outdir: str | os.PathLike, q0s=(0.5, 4.0, 14.0), width: int = 100
 
 def signal_prop_figures(outdir: str | os.PathLike, trainability: bool = False) -> list[Path]:
     """Write poole_fig1.png (running its simulations into ``outdir``/runs), poole_fig2.png, schoenholz_xi.png and,
-    if ``trainability`` (the ``trainability`` study with its defaults, about 10 minutes on one core; its run is
+    if ``trainability`` (the ``trainability`` study with its defaults, about 7 CPU minutes; its run is
     runs/trainability.h5), trainability.png."""
     outdir = Path(outdir)
     (outdir / "runs").mkdir(parents=True, exist_ok=True)
