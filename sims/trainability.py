@@ -8,14 +8,14 @@ the input geometry has to survive the depth. Each network (``depth`` hidden tanh
 readout, initialised at (σ_w², σ_b²)) is trained by plain SGD on the logistic loss
 (:func:`statmech_nn.models.deepnet.fit_tanh_mlp`) with
 
-* step size lr(σ_w²) = ``lr`` / σ_w² (the loss curvature of the standard parametrisation grows with σ_w²),
+* step size lr(σ_w²) = ``lr`` / σ_w² (a heuristic: the loss curvature of this parametrisation grows with σ_w²),
 * a budget of ``steps`` + ``steps_per_layer`` × L steps (a deeper network needs longer),
 * early stop once the training accuracy, evaluated on all points every 50 steps, reaches ``target``.
 
 A network counts as trained when its final training accuracy is ≥ ``target``. Depths are run in increasing order;
 network k at σ_w² is not run at a depth once it failed at the ``patience`` depths before (recorded as untrained:
-accuracy and loss nan, 0 steps) — deeper ordered or chaotic networks only train worse, and these cells would
-otherwise cost most of the run. ``patience`` 0 runs every cell.
+accuracy and loss nan, 0 steps) — past the edge of the band deeper networks train worse, and these cells would
+otherwise cost most of the run (near the edge success is stochastic, so ``patience`` 1 would be too eager). ``patience`` 0 runs every cell.
 
 Random numbers: network k of depth L (its weights and minibatches) comes from stream ``network`` keyed by (L, k),
 the same standard normals for every σ_w² (common random numbers across the σ_w² axis).
@@ -23,8 +23,7 @@ the same standard normals for every σ_w² (common random numbers across the σ_
 Phase ``train``: one unit per (σ_w², depth) cell, σ_w²-major (cell u = i·len(depth) + j); its row holds per network
 ``accuracy``, ``loss`` (mean logistic loss on all points; inf if training diverged) and ``steps`` (SGD steps taken).
 State: ``failures`` (σ_w², network), the consecutive failed depths so far. Each cell is checkpointed when done, so
-an interrupted run resumes at the next cell. /results: ``lr`` per σ_w²,
-``budget`` per depth.
+an interrupted run resumes at the next cell. /results: ``lr`` per σ_w², ``budget`` per depth.
 """
 from __future__ import annotations
 
@@ -36,7 +35,10 @@ from statmech_nn.models.deepnet import fit_tanh_mlp, teacher_task
 from statmech_nn.params import Param, ParamSet, Settings
 from statmech_nn.runner import Simulation
 from statmech_nn.study import Study, seed_param
-from statmech_nn.summaries.trainability import CHECK_EVERY, analyze
+from statmech_nn.summaries.trainability import analyze
+
+#: Steps between the full-training-set evaluations that decide the early stop.
+CHECK_EVERY = 50
 
 
 def _check(s: Settings) -> None:
@@ -47,7 +49,7 @@ def _check(s: Settings) -> None:
 PARAMS = ParamSet(
     Param("sigma_w2", float, (1.0, 1.25, 1.5, 1.65, 1.76, 1.9, 2.1, 2.5, 3.0, 4.0),
           "weight variances σ_w² (W_ij ~ N(0, σ_w²/n_in))", low=0, low_open=True, many=True),
-    Param("depth", int, (10, 20, 30, 45, 60, 80, 100, 130), "numbers of hidden layers L", low=1, high=2000,
+    Param("depth", int, (10, 20, 30, 45, 60, 80, 100, 130), "numbers of hidden layers L (increasing)", low=1, high=2000,
           many=True),
     Param("sigma_b2", float, 0.05, "bias variance σ_b²", low=0),
     Param("width", int, 64, "units per hidden layer N", low=2, high=4096),

@@ -34,10 +34,6 @@ from statmech_nn.io.runfile import Run
 from statmech_nn.meanfield import fixed_point, sigma_w2_critical
 from statmech_nn.stats import Estimate
 
-#: Steps between the full-training-set evaluations that decide the early stop.
-CHECK_EVERY = 50
-
-
 def label(sigma_w2: float) -> str:
     return f"_sw{sigma_w2:g}"
 
