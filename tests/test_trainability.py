@@ -7,10 +7,12 @@ import os
 import signal
 
 import numpy as np
+import pytest
 
 from statmech_nn import runner
 from statmech_nn.analysis.plots import save
 from statmech_nn.analysis.signal_prop import trainability_figure
+from statmech_nn.errors import ParameterError
 from statmech_nn.io.runfile import read_run
 from statmech_nn.meanfield import fixed_point
 from statmech_nn.sims.trainability import STUDY
@@ -63,12 +65,15 @@ def test_shallow_networks_train_at_every_sigma_w2():
 
 
 def test_deep_ordered_network_fails_where_critical_one_trains():
-    """L = 48 is 13 ξ_c at σ_w² = 1 (ξ_c = 3.6): the input geometry is gone and no network trains; at σ_w² = 1.76
-    (ξ_c ≈ 5000) the same depth, budget and random numbers train — the failure is the phase, not the depth alone
-    (negative control for a trainer that fails every deep network)."""
-    assert 6 * fixed_point("tanh", 1.0, 0.05).xi_c < 48 / 2
-    acc = accuracy({"sigma_w2": (1.0, 1.76), "depth": (48,), "steps": 1000, "steps_per_layer": 0})
-    assert np.all(acc[0] < 0.8), acc
+    """L = 40, 48 are 11 and 13 ξ_c at σ_w² = 1 (ξ_c = 3.6): the input geometry is gone and no network trains, so
+    after two failed depths L = 56 is skipped; at σ_w² = 1.76 (ξ_c ≈ 5000) the same depths, budget and random
+    numbers train — the failure is the phase, not the depth alone (negative control for a trainer that fails every
+    deep network)."""
+    assert 6 * fixed_point("tanh", 1.0, 0.05).xi_c < 40 / 1.5
+    values = {"sigma_w2": (1.0, 1.76), "depth": (40, 48, 56), "steps": 1000, "steps_per_layer": 0}
+    acc = accuracy(values)
+    assert np.all(acc[0, :2] < 0.8), acc
+    assert np.all(np.isnan(acc[0, 2])), acc  # not run: two consecutive failures
     assert np.all(acc[1] >= 0.9), acc
 
 
@@ -79,3 +84,9 @@ def test_deepest_trained_depth_and_plateau():
                        dtype=bool)
     np.testing.assert_array_equal(max_depths(depths, trained), [[10, 40], [20, 0]])
     assert plateau(np.array([1.0, 1.5, 2.0, 3.0]), np.array([10, 40, 40, 20])) == (1.5, 2.0)
+
+
+def test_depths_must_increase():
+    """Skipping after failures walks the depths in order, so an unsorted list is refused, naming the parameter."""
+    with pytest.raises(ParameterError, match="'depth'"):
+        STUDY.settings({**SMALL, "depth": (20, 10)})
