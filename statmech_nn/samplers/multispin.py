@@ -355,17 +355,17 @@ def multispin_chunk(words, streams, masks, J, sweeps_per_row, energy_out, magnet
 
     ``words``: uint64 (L, L), L even, bit r = 1 where replica r has spin −1; ``streams``: uint64 (L, 4, LANES)
     from :func:`replica_streams`; ``masks``: :func:`acceptance_masks` of the replicas' β and this J. Both arrays
-    are updated in place, so consecutive calls continue the chains bit for bit. Half-sweeps run in row blocks on
+    are updated in place, so consecutive calls continue the chains bit for bit. Sweeps run in row blocks on
     min(Numba threads, L/8) threads; the numbers do not depend on that number.
     """
     _chunk(words, streams, masks, float(J), int(sweeps_per_row), energy_out, magnetization_out,
            numba.get_num_threads())
 
 
-def half_sweep_work(L: int) -> int:
-    """Word operations of one half-sweep (one parallel region: L²/2 sites, ~200 operations each, mostly the
-    ROUNDS random words), for :func:`statmech_nn.threads.threads_for`."""
-    return 100 * L * L
+def sweep_work(L: int) -> int:
+    """Word operations of one sweep (nearly all in one parallel region: L² site words, ~200 operations each,
+    mostly the ROUNDS random words), for :func:`statmech_nn.threads.threads_for`."""
+    return 200 * L * L
 
 
 def unpack(words: np.ndarray) -> np.ndarray:
@@ -426,7 +426,7 @@ class IsingReplicas:
                 "counters": np.zeros(2, np.int64)}
 
     def _run(self, state, sweeps_per_row: int, energy: np.ndarray, magnetization: np.ndarray) -> None:
-        with threads_for(half_sweep_work(self.L)):
+        with threads_for(sweep_work(self.L)):
             multispin_chunk(state["words"], state["streams"], acceptance_masks(1.0 / self.T, self.J), self.J,
                             sweeps_per_row, energy, magnetization)
 
