@@ -10,7 +10,8 @@ For each L: ns per spin-flip attempt (one attempt = one site of one replica) of
 each the best of ``--repeat`` interleaved timings from the ordered start at T (default T_c), anchors built with
 ``gcc -O3 -march=native``. Target: ours on 2 threads at least 5x the attempts per second of the SIMD anchor.
 The 1- and 2-thread runs must end in the same words and streams. The load average is printed before and after;
-the exit status is 1 when a size misses the target.
+the exit status is 1 when a size misses the target. For information, a second line per size compares CPU seconds
+per attempt of the SIMD anchor and of ours on one thread, which other load inflates far less than wall time.
 
 The anchors are looked up in ``$STATMECH_NN_ANCHORS``, else in ``shared/anchors`` beside the repository.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -57,22 +59,30 @@ def build(name: str, workdir: Path) -> Path:
     return exe
 
 
-def anchor_ns(exe: Path, L: int, sweeps: int, T: float) -> float:
+def anchor_ns(exe: Path, L: int, sweeps: int, T: float, cpu: list | None = None) -> float:
+    """The anchor's own ns per attempt (wall clock); its CPU seconds are appended to ``cpu`` if given."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run([str(exe), str(L), str(sweeps), repr(T)], capture_output=True, text=True, check=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu is not None:
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return float(re.search(r"ns_per_flip=([0-9.eE+-]+)", out).group(1))
 
 
-def ours(L: int, sweeps: int, T: float, threads: int, final: list | None = None) -> float:
-    """ns per attempt of ``sweeps`` sweeps of 64 replicas from the ordered state on ``threads`` Numba threads."""
+def ours(L: int, sweeps: int, T: float, threads: int, final: list | None = None, cpu: list | None = None) -> float:
+    """ns per attempt of ``sweeps`` sweeps of 64 replicas from the ordered state on ``threads`` Numba threads; the
+    CPU seconds of the process are appended to ``cpu`` if given."""
     words = np.zeros((L, L), np.uint64)
     streams = ms.replica_streams(seed_sequence(0, L), L)
     masks = ms.acceptance_masks(1.0 / T)
     rows = max(1, sweeps // MEASURE_EVERY)
     energy, magnetization = np.empty((rows, ms.REPLICAS)), np.empty((rows, ms.REPLICAS))
     numba.set_num_threads(threads)
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     ms.multispin_chunk(words, streams, masks, 1.0, MEASURE_EVERY, energy, magnetization)
     dt = time.perf_counter() - t0
+    if cpu is not None:
+        cpu.append(time.process_time() - c0)
     if final is not None:
         final.append((words, streams))
     return 1e9 * dt / (rows * MEASURE_EVERY * L * L * ms.REPLICAS)
@@ -110,16 +120,22 @@ def main(argv=None) -> None:
                       "ours": sweeps_for(probe[1], L, 64, args.seconds, MEASURE_EVERY)}
             best = {"simd": np.inf, "bitsliced": np.inf, 1: np.inf, two: np.inf}
             final: dict[int, list] = {1: [], two: []}
+            cpu: dict = {"simd": [], 1: []}
             for _ in range(args.repeat):  # interleaved, so that other load slows all of them alike
                 for name in ANCHORS:
-                    best[name] = min(best[name], anchor_ns(exe[name], L, sweeps[name], args.T))
+                    best[name] = min(best[name], anchor_ns(exe[name], L, sweeps[name], args.T, cpu.get(name)))
                 for threads in sorted({1, two}):
-                    best[threads] = min(best[threads], ours(L, sweeps["ours"], args.T, threads, final[threads]))
+                    best[threads] = min(best[threads], ours(L, sweeps["ours"], args.T, threads, final[threads],
+                                                            cpu.get(threads)))
             same = all(np.array_equal(a, b) for a, b in zip(final[1][-1], final[two][-1]))
             results[L] = best["simd"] / best[two]
             print(f"{L:>6} {best['simd']:>8.4f} {best['bitsliced']:>10.4f} {best[1]:>8.4f} {best[two]:>8.4f} "
                   f"{best['simd'] / best[1]:>7.2f}x {results[L]:>7.2f}x {best['bitsliced'] / best[two]:>7.2f}x  {same}",
                   flush=True)
+            cpu_simd = 1e9 * min(cpu["simd"]) / (sweeps["simd"] * L * L)  # includes the anchor's start-up
+            cpu_ours = 1e9 * min(cpu[1]) / (sweeps["ours"] * L * L * ms.REPLICAS)
+            print(f"{'':>6} CPU ns per attempt, one thread (less sensitive to load): simd {cpu_simd:.4f}, ours "
+                  f"{cpu_ours:.4f}, ratio {cpu_simd / cpu_ours:.2f}x", flush=True)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for L, ratio in results.items():
         verdict = "PASS" if ratio >= TARGET else "FAIL"
