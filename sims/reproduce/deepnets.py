@@ -72,13 +72,13 @@ POOLE_FIG1 = Item(
                 "simulation with the paper's own map.")
 
 POOLE_FIG2 = Item(
-    "poole2016-fig2", POOLE, "Fig. 2",
+    "poole2016-fig2", POOLE, "Fig. 2D (χ_1 over σ_w, σ_b)",
     "χ_1 over (σ_w, σ_b) for tanh: the χ_1 = 1 line separates order from chaos; at σ_b² = 0.05 it sits at "
     "σ_w² ≈ 1.76 (Schoenholz et al. 2017).",
     lambda quick: {"critical": Run("signal-prop", {"phi": "tanh", "sigma_w2": 1.76, "sigma_b2": 0.05, "seed": 1})},
     lambda out: signal_figures.poole_fig2(n=21),
     checks=(Check("σ_w²,c at σ_b² = 0.05", 1.76, 0.005, "the paper quotes two decimals",
-                  theory("critical", "sigma_w2_critical"), source="Schoenholz et al. 2017, text"),
+                  theory("critical", "sigma_w2_critical"), source="Schoenholz et al. 2017, text (1.76095 from the package's solver)"),
             Check("χ_1 at (1.76, 0.05)", 1.0, 0.005, "at the quoted critical point χ_1 = 1 to the quoted precision",
                   theory("critical", "chi1"), source="definition of the critical line")),
     minutes=(0.2, 0.5),
@@ -129,7 +129,7 @@ def _pca_check(phase: str, allowance: float, quick_allowance: float) -> Check:
 _LENGTH_WHY = "the length ratio sits 0.1-0.2 % below √χ_1 at N = 1000 (O(1/N), docs/chaos.md)"
 
 POOLE_FIG3 = Item(
-    "poole2016-fig3", POOLE, "Fig. 3",
+    "poole2016-fig3", POOLE, "Fig. 3A (projections); lengths as Fig. 4D",
     "A great circle of inputs through tanh networks (σ_b² = 0.1): its length shrinks per layer in the ordered phase, "
     "is kept at χ_1 = 1 and grows by √χ_1 per layer in the chaotic phase (σ_w² = 4: 1.1504). Projected on its top "
     "two principal components it shrinks to a point keeping a nearly circular shape (ordered), stays a slowly "
@@ -155,19 +155,24 @@ POOLE_FIG3 = Item(
                 "every layer's points are projected on their own top principal axes (first network), and the share "
                 "of the variance on two axes is compared with the mean-field spectrum. Width 1000, 2000 points, "
                 "depth 16, 4 networks (quick: 400, 1000 points, depth 8). The paper's panels project onto three "
-                "components; the run stores three (`pca_projection`) and the figure draws the first two.")
+                "components; the run stores three (`pca_projection`) and the figure draws the first two. The length and curvature "
+                "panels drawn beside them are the paper's Figs. 4D and 4C. The paper uses σ_b = 0.3 with σ_w = 1.3, "
+                "2.5, 4.0 (one ordered, two chaotic networks, none critical); here σ_b² = 0.1 at σ_w² = 1.5, 1.986 "
+                "(critical) and 4.")
 
 POOLE_FIG4 = Item(
-    "poole2016-fig4", POOLE, "Fig. 4",
+    "poole2016-fig4", POOLE, "Fig. 4C (curvature) and 4E (Grassmannian length)",
     "The normalised curvature κ̄ = √N κ of the propagated circle approaches its mean-field value, largest in the "
-    "chaotic phase.",
+    "chaotic phase, and its Grassmannian length L^G = κ̄ L^E/√N saturates in the ordered phase and grows "
+    "exponentially in the chaotic one (drawn here; κ̄ against depth is drawn with poole2016-fig3).",
     _chaos_runs, lambda out: chaos_figures.poole_fig4(list(out.values())),
     checks=(against_theory("κ̄ at the last layer, chaotic (simulation − theory)", "chaotic", "curvature_L",
                            bias=0.06, why="κ̄ sits 2 % above theory at N = 1000, depth 20 (docs/chaos.md)"),),
     minutes=(0.3, 10.0),
     differences="The paper's curvature theory is for N → ∞; the package's mean field uses the exact finite-width "
                 "factor N(N−1)/((N−2)(N−4)) of E[κ'²] (docs/chaos.md), and the check allows the remaining O(1/N) "
-                "terms. Quick: N = 400, 2000 points, depth 8.")
+                "terms. Quick: N = 400, 2000 points, depth 8. The paper uses σ_b = 0.3 with σ_w = 1.3, 2.5, 4.0 "
+                "and no critical network; here σ_b² = 0.1 at σ_w² = 1.5, 1.986 (critical) and 4.")
 
 
 # ------------------------------------------------------------------------------------------ Raghu 2017

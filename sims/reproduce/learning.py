@@ -65,8 +65,8 @@ KRAUTH_FIG = Item(
                   "plus 4.5 standard errors over trials",
                   summary("capacity", "alpha_half"), sigmas=4.5, source="Krauth & Mézard 1989, abstract"),
             Check("α_c of the package's 1RSB zero-entropy condition", 0.833, 0.0005,
-                  "the paper quotes three decimals", summary("capacity", "alpha_c_theory"),
-                  source="Krauth & Mézard 1989, abstract")),
+                  "0.833 to three decimals (0.8331…, the zero-entropy point); the abstract rounds it to 0.83",
+                  summary("capacity", "alpha_c_theory"), source="Krauth & Mézard 1989 (abstract: α_c ≈ 0.83)")),
     minutes=(0.5, 15.0),
     differences="Exact enumeration of all 2^N weight vectors limits N to ≤ 31 (N = 25; quick: 21), so the crossing "
                 "carries a finite-size shift of a few hundredths (its sign not established here: 0.86 and 0.79 at "
@@ -95,10 +95,11 @@ AMIT_FIG = Item(
     "At T = 0 a Hopfield network retrieves its patterns with overlap m ≥ 0.967 up to α_c ≈ 0.138 patterns per "
     "neuron, then loses them discontinuously.",
     _amit_runs, lambda out: learning_figures.hopfield_figure(out["hopfield"]),
-    checks=(Check("α_c of the AGS replica-symmetric equations", 0.138, 0.0005, "the paper quotes three decimals",
-                  summary("hopfield", "alpha_c_theory"), source="AGS 1985, text"),
-            Check("overlap m at α_c (AGS)", 0.967, 0.0005, "the paper quotes three decimals (1.5 % wrong bits)",
-                  summary("hopfield", "overlap_c_theory"), source="AGS 1985/1987, text"),
+    checks=(Check("α_c of the AGS replica-symmetric equations", 0.138, 0.0005, "three decimals, as in AGS's long paper",
+                  summary("hopfield", "alpha_c_theory"),
+                  source="AGS 1985 (abstract: α_c ≃ 0.14); 0.138 from AGS 1987, Ann. Phys. 173, 30"),
+            Check("overlap m at α_c (AGS)", 0.967, 0.0005, "three decimals (1.5 % wrong bits)",
+                  summary("hopfield", "overlap_c_theory"), source="AGS 1987, Ann. Phys. 173, 30"),
             Check("simulated retrieval edge: load where the mean overlap falls through 0.9", 0.138, 0.025,
                   "finite size: at N = 500–2000 the drop is smeared and shifted above α_c (retrieval survives in "
                   "some networks up to ~0.16); plus 4.5 standard errors over networks",
@@ -125,12 +126,12 @@ GYORGYI_FIG = Item(
     _gyorgyi_runs, lambda out: learning_figures.teacher_student_figure(out["ts"]),
     checks=(Check("α of the RS first-order transition (the package's free-energy crossing)", 1.245, 0.001,
                   "the paper quotes three decimals", summary("ts", "alpha_transition_theory"),
-                  source="Györgyi 1990, text"),
+                  source="Györgyi 1990, abstract (α_GD = 1.245, after Gardner & Derrida 1989)"),
             Check("load where half the version spaces hold the teacher alone (exact enumeration)", 1.245, 0.25,
                   "finite size: at N = 21–31 this finite-N criterion sits above the N → ∞ transition (measured "
                   "1.38 ± 0.04 and 1.43 ± 0.06 at N = 21 with two grids); the allowance covers that shift, it is "
                   "not derived; plus 3 standard errors", summary("ts", "alpha_unique"), sigmas=3.0,
-                  source="Györgyi 1990, text")),
+                  source="Györgyi 1990, abstract (α_GD = 1.245, after Gardner & Derrida 1989)")),
     minutes=(0.3, 8.0),
     differences="The transition is a statement about N → ∞; at the sizes exact enumeration reaches (≤ 31) the "
                 "simulated crossing lies 0.1–0.2 above 1.245, and the loose tolerance of the second check says only "

@@ -102,12 +102,12 @@ def _chance_gap(outputs) -> tuple[float, float]:
 LEE_FIG = Item(
     "lee2018-fig4", LEE, "Fig. 4 (NNGP accuracy over σ_w² and depth)",
     "The NNGP's test accuracy follows the signal-propagation phase diagram: at depth 100 the ordered-side kernel "
-    "has collapsed to a constant (chance), while near the critical line (erf, σ_w²,c = 1.69) it still predicts.",
+    "has collapsed to a constant (chance), while near the critical line it still predicts (here erf(√π h/2), unit slope at 0, whose σ_w²,c = 1.69 at σ_b² = 0.05 is the package's number; the paper uses tanh and ReLU).",
     _lee_runs, lambda out: nngp_figures.run_figure(out["nngp"]),
     checks=(Check("test error at σ_w² = 1, L = 100 (ordered: chance)", 0.5, 0.03,
                   "a constant kernel predicts the majority sign: chance up to the class imbalance of the teacher "
                   "(0.48 measured); plus 4.5 binomial errors", summary("nngp", "test_error_sw1_L100"), sigmas=4.5,
-                  source="Lee et al. 2018, Sec. 3.3: deep kernels forget their input off criticality"),
+                  source="Lee et al. 2018, Sec. 3 (3.2 in the review version): deep kernels forget their input off criticality"),
             Check("test error at L = 100: ordered (σ_w² = 1) minus near-critical (σ_w² = 2)", 0.0, 0.0,
                   "the near-critical kernel must beat the collapsed one by more than 4.5 combined binomial errors",
                   _chance_gap, sigmas=4.5, direction="above", source="Lee et al. 2018, Fig. 4")),
@@ -117,6 +117,7 @@ LEE_FIG = Item(
                 "50000 points; σ_w² = 1, 1.5, 2, 2.5, 4 and depths 1–100 (quick: σ_w² = 1, 2; depths 1, 100). At 300 "
                 "training points the near-critical kernel's error at L = 100 rose to 0.26 (0.09 at 500). "
                 "Lee et al. report accuracies, not a number this task can match, so the checks test the phase "
-                "structure. Figure number from memory.")
+                "structure. The heat map is Fig. 3 of the ICLR review version; Fig. 4 is the number as the package "
+                "reads the final version, not verified.")
 
 ITEMS = (SCHOENHOLZ_FIG, YANG_FIG, LEE_FIG)

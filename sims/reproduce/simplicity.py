@@ -41,7 +41,7 @@ def _decades(outputs) -> tuple[float, float]:
 VALLE_FIG = Item(
     "valleperez2018-fig1", VALLE, "Fig. 1 (P(f) of a 7-40-40-1 network)",
     "Random weights give a 7-40-40-1 ReLU network a prior over its 2^128 Boolean functions that spans many decades, "
-    "puts most mass on the two constant functions and falls with the functions' Lempel–Ziv complexity.",
+    "gives the two constant functions the highest probability and falls with the functions' Lempel–Ziv complexity.",
     _valle_runs, lambda out: simplicity_figures.run_figure(out["prior"]),
     checks=(Check("mass of the two most probable functions / mass of the two constants", 1.0, 0.0,
                   "exactly 1 when the two most frequent functions are the constants (an identity of the counts)",
