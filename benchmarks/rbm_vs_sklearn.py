@@ -11,6 +11,9 @@ sizes (n_visible = side², ``--hidden``), binary units, best of ``--repeat`` aft
   our ``cd`` (k = 1) are both held to it. Neither side computes a likelihood here (scikit-learn's
   ``score_samples`` is a pseudo-likelihood, printed only with ``verbose``).
 
+``--blas-threads 1`` runs both sides with one BLAS thread, as studies run their kernels
+(``statmech_nn.threads.owned_by("numba")``).
+
 Every line prints the baseline, ours, the speed-up and the target (ours at least ``TARGET`` times faster); the exit
 status is 1 if any line fails.
 
@@ -108,14 +111,20 @@ def main(argv=None) -> int:
     p.add_argument("--sweeps", type=int, default=100)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--threads", type=int, default=0, help="Numba threads (default: all)")
+    p.add_argument("--blas-threads", type=int, default=0,
+                   help="BLAS threads for the whole run, both sides (default: the libraries' own)")
     args = p.parse_args(argv)
     if args.threads:
         numba.set_num_threads(args.threads)
+    if args.blas_threads:
+        import scipy.linalg  # noqa: F401 - loads SciPy's BLAS so the limit reaches it
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(args.blas_threads, user_api="blas")
     patterns = bars_and_stripes(args.side)
     data = np.ascontiguousarray(np.resize(patterns, (args.examples, patterns.shape[1])))
     n_v = data.shape[1]
     print(f"bars and stripes {args.side}x{args.side}: n_visible = {n_v}, {args.examples} examples; "
-          f"best of {args.repeat}; {numba.get_num_threads()} Numba threads; load average {os.getloadavg()[0]:.2f}")
+          f"best of {args.repeat}; {numba.get_num_threads()} Numba threads; BLAS threads {args.blas_threads or 'default'}; load average {os.getloadavg()[0]:.2f}")
     passed = True
     for n_h in args.hidden:
         lines = [(f"Gibbs, {args.chains} chains x {args.sweeps} sweeps",
