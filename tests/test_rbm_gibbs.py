@@ -133,7 +133,7 @@ def test_tempering_samples_follow_the_exact_distribution(units):
 
 
 def run_both(model, seed, split):
-    chains = rbm_gibbs.init_chains(model, 37, seed)
+    chains = rbm_gibbs.init_chains(model, 2 * rbm_gibbs.CHAIN_BLOCK + 37, seed)  # three blocks, the last short
     state = rbm_gibbs.init_tempering(model, [0.3, 0.6, 1.0], 29, seed)
     flips, pt_flips = 0, 0
     for n in split:
