@@ -20,7 +20,6 @@ from statmech_nn.runner import RunOptions
 from statmech_nn.sweep.spec import MAX_POINTS
 from statmech_nn.study import Study, run_study, studies
 
-from .figures import FIGURE_SETS
 
 EXIT_FAILED = 1       # the input was fine, the machine was not (a full or read-only disk)
 EXIT_USAGE = 2
@@ -224,17 +223,21 @@ def _figure_path(out: Path) -> Path:
     return out
 
 
+#: ``statmech-nn figures --only SET``: the reproduce items each old figure set became.
+FIGURE_SETS = {"signal-prop": ("poole2016-fig1", "poole2016-fig2", "schoenholz2017-fig2"),
+               "chaos": ("poole2016-fig3", "poole2016-fig4", "raghu2017-fig1"),
+               "isometry": ("pennington2017-fig2", "pennington2017-fig3")}
+TRAINABILITY_ITEM = "schoenholz2017-fig5"
+
+
 def _figures(args) -> int:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from .figures import make_figures
-
-    out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    for path in make_figures(out, args.only or tuple(FIGURE_SETS), trainability=args.trainability):
-        print(f"wrote {path}")
-    return 0
+    """The old ``figures`` command, kept as an alias: the full reproduce items of the chosen sets."""
+    ids = [i for name in args.only or FIGURE_SETS for i in FIGURE_SETS[name]]
+    ids += [TRAINABILITY_ITEM] if args.trainability else []
+    print(f"statmech-nn figures is an alias of: statmech-nn reproduce {' '.join(ids)} --out-dir {args.out_dir}",
+          file=sys.stderr)
+    return _reproduce(argparse.Namespace(ids=ids, list=False, all=False, quick=False, out_dir=args.out_dir,
+                                         workers=None, scheduler=None, gallery=None))
 
 
 def _reproduce(args) -> int:
@@ -309,13 +312,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", metavar="SUMMARY", help="sweeps over two axes: a heat map of SUMMARY (e.g. chi1)")
     p.add_argument("--receptive-fields", action="store_true", help="rg-stack runs: receptive fields W1, W1·W2, …")
     p.set_defaults(handler=_plot)
-    p = sub.add_parser("figures", help="the papers' figures as PNG: signal propagation (Poole 2016, Schoenholz "
-                                       "2017), transient chaos (Poole 2016, Raghu 2017), isometry (Pennington 2017)")
-    p.add_argument("--out-dir", default="figures", metavar="DIR", help="where to write the PNGs (default: figures)")
+    p = sub.add_parser("figures", help="alias of reproduce for the signal-propagation (Poole 2016, Schoenholz 2017), "
+                                       "transient-chaos (Poole 2016, Raghu 2017) and isometry (Pennington 2017) "
+                                       "items, full size")
+    p.add_argument("--out-dir", default="figures", metavar="DIR", help="where to write (default: figures)")
     p.add_argument("--only", action="append", choices=tuple(FIGURE_SETS), metavar="SET",
-                   help="one figure set: signal-prop, chaos or isometry (repeatable; default: all, ~10 min)")
-    p.add_argument("--trainability", action="store_true",
-                   help="also train deep tanh networks over depth x sigma_w2 (a few minutes)")
+                   help="one set: signal-prop, chaos or isometry (repeatable; default: all)")
+    p.add_argument("--trainability", action="store_true", help=f"also {TRAINABILITY_ITEM} (about 10 minutes)")
     p.set_defaults(handler=_figures)
     p = sub.add_parser("reproduce", help="published figures: run, draw and check each against the paper's numbers "
                                          "(docs/gallery.md)")

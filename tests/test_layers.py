@@ -16,7 +16,7 @@ LAYERS = {  # directory -> the statmech_nn namespaces its modules may not import
     "analysis": ("statmech_nn.sims",),
 }
 #: The command line and the figure recipes drive simulations and analysis alike: the top of the stack.
-APPLICATION = ("sims/cli.py", "sims/figures.py", "sims/reproduce/")
+APPLICATION = ("sims/cli.py", "sims/reproduce/")
 PACKAGE_OF = {"statmech_nn": "statmech_nn", "sims": "statmech_nn.sims", "analysis": "statmech_nn.analysis"}
 
 

@@ -30,6 +30,19 @@ def test_list_and_unknown_ids(capsys):
     assert len(err) == 1 and "unknown reproduce item" in err[0]
 
 
+def test_figures_is_an_alias_of_reproduce_items(capsys, monkeypatch):
+    from statmech_nn.sims import cli
+
+    for ids in (*cli.FIGURE_SETS.values(), (cli.TRAINABILITY_ITEM,)):
+        assert all(get_item(i) for i in ids)
+    called = []
+    monkeypatch.setattr(cli, "_reproduce", lambda args: called.append((args.ids, args.quick, args.out_dir)) or 0)
+    assert main(["figures", "--only", "chaos", "--trainability", "--out-dir", "figs"]) == 0
+    assert called == [(["poole2016-fig3", "poole2016-fig4", "raghu2017-fig1", "schoenholz2017-fig5"], False, "figs")]
+    assert "alias of: statmech-nn reproduce poole2016-fig3" in capsys.readouterr().err
+    assert main(["figures", "--only", "nope"]) == 2
+
+
 def test_a_check_fails_when_the_number_is_off():
     """Negative control of the checking itself: a published number moved outside the tolerance fails."""
     check = Check("x", 1.0, 0.1, "test", lambda out: (1.05, 0.01), sigmas=2.0)
