@@ -13,7 +13,9 @@ alternate between the executors compared, best of --repeat each, so that load fr
 hits both alike. The load average is printed before and after: re-run when it is well below the core count. A
 control measures what the machine gives right then: pure-Python CPU work on 2 processes against 1 (2.0x on two
 idle cores; on a busy shared machine, whose scheduler shares CPU time between users rather than processes, it
-can be 1.0x, and then no sweep can scale).
+can be 1.0x, and then no sweep can scale). "workers busy" is the workers' time in points over workers x wall
+time (what the sweep machinery wastes between points), "ms a point" their time per point (what sharing the
+machine costs each point).
 
     python benchmarks/sweep_scaling.py [--points 64] [--repeat 3]
 """
@@ -55,9 +57,10 @@ def serial(fixed: dict, points: int, tmp: Path, repeat: int) -> float:
 
 def compare(executors: dict, runs: dict, fixed: dict, points: int, tmp: Path, repeat: int) -> tuple[dict, dict]:
     """Best wall seconds of the sweep for each of ``runs`` (``{name: (executor name, points per task)}``) on the
-    warm ``executors`` (``{name: (make, workers)}``), and the least CPU seconds this process (the driver, and a
-    LocalCluster's scheduler) spent on it; the repeats alternate between the runs."""
-    best, cpu = dict.fromkeys(runs, float("inf")), dict.fromkeys(runs, float("inf"))
+    warm ``executors`` (``{name: (make, workers)}``), the least CPU seconds this process (the driver, and a
+    LocalCluster's scheduler) spent on it, and the seconds the workers report for the points of the best run;
+    the repeats alternate between the runs."""
+    best, cpu, busy = (dict.fromkeys(runs, float("inf")) for _ in range(3))
     with contextlib.ExitStack() as stack:
         ready = {}
         for name, (make, workers) in executors.items():
@@ -69,10 +72,11 @@ def compare(executors: dict, runs: dict, fixed: dict, points: int, tmp: Path, re
                 t0, c0 = time.perf_counter(), time.process_time()
                 outcome = run_sweep(spec(fixed, points), tmp / "timed.h5", executor=ready[executor],
                                     workers=executors[executor][1], overwrite=True, points_per_task=per_task)
-                best[name] = min(best[name], time.perf_counter() - t0)
-                cpu[name] = min(cpu[name], time.process_time() - c0)
+                wall, cpu[name] = time.perf_counter() - t0, min(cpu[name], time.process_time() - c0)
+                if wall < best[name]:
+                    best[name], busy[name] = wall, outcome.point_seconds
                 assert outcome.done == points, outcome
-    return best, cpu
+    return best, cpu, busy
 
 
 def burn(n: int) -> int:
@@ -117,12 +121,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         base = serial(LONG, n, tmp, args.repeat)
-        wall, cpu = compare({"pool x1": (lambda: LocalPool(1), 1), "pool x2": (lambda: LocalPool(2), 2)},
-                            {"pool x1": ("pool x1", None), "pool x2": ("pool x2", None)}, LONG, n, tmp, args.repeat)
+        wall, cpu, busy = compare({"pool x1": (lambda: LocalPool(1), 1), "pool x2": (lambda: LocalPool(2), 2)},
+                                  {"pool x1": ("pool x1", None), "pool x2": ("pool x2", None)}, LONG, n, tmp,
+                                  args.repeat)
         print(f"\n{n} points of L=64, 20000 Metropolis sweeps: serial in-process {1e3 * base:.1f} ms/point")
-        for name, seconds in wall.items():
+        for (name, seconds), workers in zip(wall.items(), (1, 2)):
             print(f"  {name:<10} {seconds:6.2f} s  {1e3 * seconds / n:6.1f} ms/point  "
-                  f"{base * n / seconds:5.2f}x serial  driver CPU {1e3 * cpu[name] / n:4.1f} ms/point")
+                  f"{base * n / seconds:5.2f}x serial  driver CPU {1e3 * cpu[name] / n:4.1f} ms/point  "
+                  f"workers busy {busy[name] / (workers * seconds):4.0%}, {1e3 * busy[name] / n:5.1f} ms a point")
         ratio = wall["pool x1"] / wall["pool x2"]
         control = min(control, machine_parallelism(args.repeat))
         print(f"control: pure CPU work, 2 processes / 1: {control:.2f}x (the most any 2 workers could get now)")
@@ -130,10 +136,10 @@ def main() -> None:
               f"{verdict(ratio >= SCALING_TARGET)}")
 
         short = serial(SHORT, n, tmp, args.repeat)
-        wall, cpu = compare({"pool x2": (lambda: LocalPool(2), 2),
-                             "dask x2": (lambda: dask_executor("local", 2), 2)},
-                            {"pool x2": ("pool x2", None), "dask x2": ("dask x2", None),
-                             "dask x2, 1 point/task": ("dask x2", 1)}, SHORT, n, tmp, args.repeat)
+        wall, cpu, _ = compare({"pool x2": (lambda: LocalPool(2), 2),
+                                "dask x2": (lambda: dask_executor("local", 2), 2)},
+                               {"pool x2": ("pool x2", None), "dask x2": ("dask x2", None),
+                                "dask x2, 1 point/task": ("dask x2", 1)}, SHORT, n, tmp, args.repeat)
         print(f"\n{n} points of L=4, 50 Metropolis sweeps: serial in-process {1e3 * short:.1f} ms/point")
         for name, seconds in wall.items():
             extra = 2e3 * (seconds - wall["pool x2"]) / n

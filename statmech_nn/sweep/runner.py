@@ -61,6 +61,7 @@ class SweepOutcome:
     done: int
     failed: int
     total: int
+    point_seconds: float = 0.0  # the workers' time in the points simulated by this call, as they report it
 
     @property
     def exit_status(self) -> int:
@@ -196,6 +197,7 @@ class _Driver:
         self.generation = 0
         self.breaks: Counter[int] = Counter()
         self.seconds: deque[float] = deque(maxlen=32)  # durations of the latest points, as workers report them
+        self.point_seconds = 0.0
         self.argv = list(sys.argv)
         self.bar = None
         if progress:
@@ -219,7 +221,8 @@ class _Driver:
             if state == "interrupted":
                 self.sweep.note(f"interrupted with {self._count(DONE)}/{self.sweep.status.size} points done")
             write_sweep(self.sweep)
-        return SweepOutcome(self.sweep.path, state, self._count(DONE), self._count(FAILED), self.sweep.status.size)
+        return SweepOutcome(self.sweep.path, state, self._count(DONE), self._count(FAILED), self.sweep.status.size,
+                            self.point_seconds)
 
     def _loop(self) -> None:
         dirty = False
@@ -306,6 +309,7 @@ class _Driver:
     def _record(self, index: int, result: dict) -> None:
         if "seconds" in result:
             self.seconds.append(result["seconds"])
+            self.point_seconds += result["seconds"]
         if result["status"] == "complete":
             self.sweep.record(index, result["estimates"])
         else:
