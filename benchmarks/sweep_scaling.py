@@ -10,12 +10,12 @@
 
 Executors are started and warmed up (imports, Numba cache, a first small sweep) before timing; the timed sweeps
 alternate between the executors compared, best of --repeat each, so that load from other users of the machine
-hits both alike. The load average is printed before and after: re-run when it is well below the core count. A
-control measures what the machine gives right then: pure-Python CPU work on 2 processes against 1 (2.0x on two
-idle cores; on a busy shared machine, whose scheduler shares CPU time between users rather than processes, it
-can be 1.0x, and then no sweep can scale). "workers busy" is the workers' time in points over workers x wall
-time (what the sweep machinery wastes between points), "ms a point" their time per point (what sharing the
-machine costs each point).
+hits both alike. The load average is printed before and after: re-run when it is well below the core count.
+Controls measure what the machine gives right then, 2 processes against 1 without any sweep machinery or file:
+a pure-Python loop, and the long points' simulations in memory (2.0x on two idle cores; on a busy shared machine,
+whose scheduler shares CPU time between users rather than processes, down to 1.0x, and then no sweep can scale).
+"workers busy" is the workers' time in points over workers x wall time (what the sweep machinery loses between
+points), "ms a point" their time per point (what sharing the machine costs each point).
 
     python benchmarks/sweep_scaling.py [--points 64] [--repeat 3]
 """
@@ -80,24 +80,32 @@ def compare(executors: dict, runs: dict, fixed: dict, points: int, tmp: Path, re
 
 
 def burn(n: int) -> int:
-    """Pure-Python CPU work for the control."""
+    """Pure-Python CPU work (control)."""
     x = 0
     for i in range(n):
         x += i * i % 7
     return x
 
 
-def machine_parallelism(repeat: int) -> float:
-    """Best wall time of 4 equal CPU-bound tasks on 1 process / on 2 processes, alternating."""
+def simulate(n: int) -> None:
+    """``n`` of the long points' simulations in memory: the sweep's kernel without files or executor (control)."""
+    from statmech_nn.study import get_study, run_study
+
+    for _ in range(n):
+        run_study(get_study("ising"), {**LONG, "T": 2.5, "seed": 1}, None)
+
+
+def machine_parallelism(work, size: int, repeat: int) -> float:
+    """Best wall time of 4 equal tasks ``work(size)`` on 1 process / on 2 processes, alternating."""
     best = {1: float("inf"), 2: float("inf")}
     with LocalPool(1) as one, LocalPool(2) as two:
         pools = {1: one, 2: two}
         for pool in pools.values():
-            list(pool.map(burn, [1000, 1000]))
+            list(pool.map(work, [1, 1]))  # imports, Numba cache
         for _ in range(repeat):
             for k, pool in pools.items():
                 t0 = time.perf_counter()
-                list(pool.map(burn, [2_000_000] * 4))
+                list(pool.map(work, [size] * 4))
                 best[k] = min(best[k], time.perf_counter() - t0)
     return best[1] / best[2]
 
@@ -117,7 +125,8 @@ def main() -> None:
     args = parser.parse_args()
     n = args.points
     print(f"before: {load()}")
-    control = machine_parallelism(args.repeat)
+    python = machine_parallelism(burn, 2_000_000, args.repeat)
+    kernel = machine_parallelism(simulate, 4, args.repeat)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         base = serial(LONG, n, tmp, args.repeat)
@@ -130,10 +139,12 @@ def main() -> None:
                   f"{base * n / seconds:5.2f}x serial  driver CPU {1e3 * cpu[name] / n:4.1f} ms/point  "
                   f"workers busy {busy[name] / (workers * seconds):4.0%}, {1e3 * busy[name] / n:5.1f} ms a point")
         ratio = wall["pool x1"] / wall["pool x2"]
-        control = min(control, machine_parallelism(args.repeat))
-        print(f"control: pure CPU work, 2 processes / 1: {control:.2f}x (the most any 2 workers could get now)")
+        python = min(python, machine_parallelism(burn, 2_000_000, args.repeat))
+        kernel = min(kernel, machine_parallelism(simulate, 4, args.repeat))
+        print(f"control, 2 processes / 1 (least of before and after): pure-Python loop {python:.2f}x, "
+              f"these simulations in memory {kernel:.2f}x")
         print(f"2 workers / 1: {ratio:.2f}x (target >= {SCALING_TARGET}x on {1e3 * base:.0f} ms points) "
-              f"{verdict(ratio >= SCALING_TARGET)}")
+              f"{verdict(ratio >= SCALING_TARGET)}; {ratio / kernel:.0%} of what the machine gave the kernel")
 
         short = serial(SHORT, n, tmp, args.repeat)
         wall, cpu, _ = compare({"pool x2": (lambda: LocalPool(2), 2),
