@@ -61,7 +61,8 @@ def _locality(outputs) -> tuple[float, float]:
 MEHTA_FIG5 = Item(
     "mehta2014-fig5", MEHTA, "Fig. 5",
     "RBMs stacked on 2-D Ising configurations (T = 2.451, L = 40) learn receptive fields that are more local than "
-    "chance and grow with depth, like block spins; shown here for a random sample of units, not the most local.",
+    "chance at depths 1 and 2 (median blocks of 2 and 3 spins), like block spins; at depth 3 most units are spread "
+    "over the lattice. Shown for a random sample of units, not the most local.",
     _stack_runs, lambda out: rg_figures.receptive_fields_figure(out["stack"]),
     checks=(Check("depth-1 locality f_k above the shuffled-weights control", 0.0, 0.0,
                   "the paper's claim is qualitative (local fields); we require the excess over the control to be "
