@@ -23,9 +23,9 @@ Ctrl-C and save their shard at the last chunk) and records what finished; ``--re
 """
 from __future__ import annotations
 
+import math
 import os
 import shutil
-import math
 import signal
 import statistics
 import sys
