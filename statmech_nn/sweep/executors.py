@@ -18,15 +18,12 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 
 from ..errors import StatmechError
+from ..threads import cores
 from .worker import describe, init_pool_worker
 
 
 class SchedulerError(StatmechError):
     """A Dask scheduler that cannot be reached or started."""
-
-
-def cores() -> int:
-    return os.cpu_count() or 1
 
 
 def numba_threads(workers: int) -> int:
