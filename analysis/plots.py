@@ -24,19 +24,36 @@ def suptitle(fig: plt.Figure, text: str, fontsize: float = 9) -> None:
     fig.suptitle(textwrap.fill(text, width), fontsize=fontsize)
 
 
+def _per_replica(series) -> bool:
+    return series.value.ndim == 2 and tuple(series.dims[1:]) == ("replica",)
+
+
 def run_figure(run: Run) -> plt.Figure:
-    """One row per scalar observable: the time series (left) and its histogram (right), τ_int in the legend."""
-    names = [n for n, s in run.observables.items() if s.value.ndim == 1 and len(s)]
+    """One row per scalar observable: the time series (left) and its histogram (right), τ_int in the legend. An
+    observable of independent replicas (dims ``(step, replica)``) shows the replica mean with the band of ±1
+    standard deviation across replicas, its mean's error taken over replicas, and the histogram of all values."""
+    names = [n for n, s in run.observables.items() if len(s) and (s.value.ndim == 1 or _per_replica(s))]
     fig, axes = plt.subplots(len(names), 2, figsize=(11, 2.6 * len(names) + 0.6), squeeze=False,
                              gridspec_kw={"width_ratios": [3, 1]})
     for (ax_t, ax_h), name in zip(axes, names):
         series = run.observables[name]
-        est = stats.mean(series.value)
-        ax_t.plot(series.step, series.value, lw=0.4, color="C0")
-        ax_t.axhline(est.value, color="k", lw=0.8, label=f"mean {est}, τ_int = {est.tau:.3g}")
+        if _per_replica(series):
+            per_replica = series.value.mean(axis=0)
+            n = per_replica.size
+            mean, spread = series.value.mean(axis=1), series.value.std(axis=1)
+            ax_t.fill_between(series.step, mean - spread, mean + spread, color="C0", alpha=0.25, lw=0,
+                              label=f"±1 s.d. over {n} replicas")
+            ax_t.plot(series.step, mean, lw=0.4, color="C0")
+            error = per_replica.std(ddof=1) / np.sqrt(n) if n > 1 else float("nan")
+            ax_t.axhline(per_replica.mean(), color="k", lw=0.8,
+                         label=f"mean {per_replica.mean():.6g} ± {error:.2g} (over replicas)")
+        else:
+            est = stats.mean(series.value)
+            ax_t.plot(series.step, series.value, lw=0.4, color="C0")
+            ax_t.axhline(est.value, color="k", lw=0.8, label=f"mean {est}, τ_int = {est.tau:.3g}")
         ax_t.set_ylabel(name)
         ax_t.legend(loc="upper right", fontsize=8)
-        _histogram(ax_h, series.value)
+        _histogram(ax_h, series.value.ravel())
     axes[-1, 0].set_xlabel("step (sweeps)")
     suptitle(fig, _title(run))
     fig.tight_layout()

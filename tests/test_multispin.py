@@ -231,3 +231,14 @@ def test_study_runs_replicas_and_pools_them():
     for name, value in (("h", 0.5), ("L", 5)):
         with pytest.raises(ms.ParameterError, match=name):
             sm.run("ising", algorithm="multispin", sweeps=10, seed=1, **{name: value})
+
+
+def test_a_replica_run_is_analysed_and_plotted_from_the_terminal(tmp_path, capsys):
+    from statmech_nn.sims.cli import main
+
+    path = tmp_path / "replicas.h5"
+    assert main(["ising", "--algorithm", "multispin", "--L", "8", "--T", "2.3", "--sweeps", "50", "--seed", "2",
+                 "--out", str(path), "--quiet"]) == 0
+    assert main(["analyze", str(path)]) == 0 and "energy" in capsys.readouterr().out
+    assert main(["plot", str(path), "--out", str(tmp_path / "replicas.png")]) == 0
+    assert (tmp_path / "replicas.png").stat().st_size > 0
