@@ -15,17 +15,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 import numba
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # time the checkout this script belongs to
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/_report.py
 
 from statmech_nn.rbm.train import init_state, train  # noqa: E402
 from statmech_nn.rg.stack import layer_settings  # noqa: E402
 from statmech_nn.threads import owned_by  # noqa: E402
+from _report import best_of_both  # noqa: E402
 
 
 #: Required speed-up of the library over the numpy baseline (issue 13).
@@ -44,17 +45,6 @@ def policy_train(s, data, state) -> None:
     """One epoch of ours, as a study runs it."""
     with owned_by("numba"):
         train(s, data, state, 1)
-
-
-def best_of_both(baseline, ours, repeat: int) -> tuple[float, float]:
-    """The shortest of ``repeat`` timed calls of each function, calls alternating so that both see the same load."""
-    times = [], []
-    for _ in range(repeat):
-        for fn, out in zip((baseline, ours), times):
-            t0 = time.perf_counter()
-            fn()
-            out.append(time.perf_counter() - t0)
-    return min(times[0]), min(times[1])
 
 
 def numpy_cd1_epoch(W, a, b, data, batch, lr, l1, momentum, gen) -> None:

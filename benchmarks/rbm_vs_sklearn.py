@@ -25,19 +25,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 import numba
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # time the checkout this script belongs to
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/_report.py
 
 from statmech_nn.models.rbm import RBM  # noqa: E402
 from statmech_nn.rbm.data import bars_and_stripes  # noqa: E402
 from statmech_nn.rbm.train import init_state, train, train_settings  # noqa: E402
 from statmech_nn.samplers.rbm_gibbs import gibbs, init_chains  # noqa: E402
 from statmech_nn.threads import owned_by  # noqa: E402
+from _report import best_of_both  # noqa: E402
 
 try:
     from sklearn.neural_network import BernoulliRBM
@@ -54,20 +55,6 @@ def verdict(baseline: float, ours: float) -> tuple[str, bool]:
     ratio = baseline / ours
     return (f"sklearn {1e3 * baseline:.2f} ms, ours {1e3 * ours:.2f} ms: {ratio:.2f}x "
             f"(target >= {TARGET:g}x) {'PASS' if ratio >= TARGET else 'FAIL'}"), ratio >= TARGET
-
-
-def best_of_both(baseline, ours, repeat: int) -> tuple[float, float]:
-    """The shortest of ``repeat`` timed calls of each function after a warm-up call of each (compilation, caches),
-    calls alternating so that both see the same load."""
-    baseline()
-    ours()
-    times = [], []
-    for _ in range(repeat):
-        for fn, out in zip((baseline, ours), times):
-            t0 = time.perf_counter()
-            fn()
-            out.append(time.perf_counter() - t0)
-    return min(times[0]), min(times[1])
 
 
 def gibbs_times(n_v: int, n_h: int, chains: int, sweeps: int, repeat: int) -> tuple[float, float]:

@@ -10,22 +10,9 @@ from scipy.stats import t as student_t
 from statmech_nn.meanfield import fixed_point, q_map
 from statmech_nn.meanfield.curvature import HARD_TANH_BOUND_CONSTANT, circle_spectrum, raghu_hard_tanh_bound
 from statmech_nn.models import manifold
-from statmech_nn.sims import chaos
+from tests.test_chaos import simulate, t_statistic  # every call here sets all of test_chaos's SMALL keys
 
 Z_MAX = 4.5  # |t| with ≥ 48 independent samples exceeds 4.5 with probability < 1e-4
-
-
-def simulate(**values):
-    settings = chaos.PARAMS.resolve(values)
-    sim = chaos.Chaos(settings, np.random.SeedSequence(settings.seed))
-    state = sim.start()
-    rows = sim.advance(state, settings.depth + 1)
-    return sim, {name: rows[name][1].astype(float) for name in rows}
-
-
-def t_statistic(samples, prediction) -> float:
-    samples = np.ravel(samples)
-    return abs(samples.mean() - prediction) / (samples.std(ddof=1) / math.sqrt(samples.size))
 
 
 def test_principal_components_of_an_ellipse_and_the_input_circle():

@@ -36,6 +36,7 @@ from numba import njit, prange
 
 from ..errors import ParameterError
 from ..threads import threads_for
+from .checkerboard import _merge, _split
 
 REPLICAS = 64
 #: xoshiro256++ streams per lattice row (consecutive columns use consecutive lanes: the vectorised width).
@@ -81,26 +82,6 @@ def acceptance_masks(betas, J: float = 1.0) -> np.ndarray:
 @njit(cache=True, inline="always")
 def _rotl(x, k):
     return (x << _U64(k)) | (x >> _U64(64 - k))
-
-
-@njit(cache=True)
-def _split(words, black, white):
-    L = words.shape[0]
-    for i in range(L):
-        p = i & 1
-        for k in range(L // 2):
-            black[i, k] = words[i, 2 * k + p]
-            white[i, k] = words[i, 2 * k + 1 - p]
-
-
-@njit(cache=True)
-def _merge(black, white, words):
-    L = words.shape[0]
-    for i in range(L):
-        p = i & 1
-        for k in range(L // 2):
-            words[i, 2 * k + p] = black[i, k]
-            words[i, 2 * k + 1 - p] = white[i, k]
 
 
 @njit(cache=True, inline="always")
