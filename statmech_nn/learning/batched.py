@@ -25,7 +25,7 @@ from numba import njit, prange
 from ..rng import seed_sequence, xoshiro256_state
 from ._common import check_int, check_real, random_signs, trial_generator
 from .capacity import optimal_stability
-from .ising_perceptron import _check_odd_n
+from .ising_perceptron import _check_odd_n, teacher_trial
 from .teacher_student import STEPS_PER_N, _normal, error_from_overlap, overlap, slice_move, trial_data
 
 PREFIX_BITS = 6  # 64 independent subtrees for prange
@@ -179,11 +179,7 @@ def ising_gibbs_batch(N: int, alpha: float, seed, point: int, trials) -> tuple[n
     trials = list(trials)
     eps, unique = np.empty(len(trials)), np.empty(len(trials), dtype=bool)
     for k, t in enumerate(trials):
-        gen = trial_generator(seed, point, t)
-        teacher = random_signs(gen, N)
-        X = random_signs(gen, (max(1, round(alpha * N)), N))
-        y = np.sign(X.astype(np.int64) @ teacher).astype(np.int8)
-        hist = solution_histogram(y[:, None] * X, teacher)
+        hist = solution_histogram(*teacher_trial(N, alpha, seed, point, t))
         eps[k] = histogram_error(hist)
         unique[k] = hist.sum() == 1
     return eps, unique

@@ -164,6 +164,16 @@ def storable_fraction(N: int, alpha, trials: int, seed) -> dict[str, np.ndarray 
             "alpha_c_theory": krauth_mezard_alpha_c()}
 
 
+def teacher_trial(N: int, alpha: float, seed, point: int, trial: int) -> tuple[np.ndarray, np.ndarray]:
+    """(stabilities y_μ x_μ as int8 (P, N) with P = max(1, round(α N)), teacher): trial ``trial``'s random ±1
+    teacher and random ±1 inputs labelled by it, from the trial's own stream."""
+    gen = trial_generator(seed, point, trial)
+    teacher = random_signs(gen, N)
+    X = random_signs(gen, (max(1, round(alpha * N)), N))
+    y = np.sign(X.astype(np.int64) @ teacher).astype(np.int8)
+    return y[:, None] * X, teacher
+
+
 def ising_gibbs_trials(N: int, alpha: float, seed, point: int, trials) -> tuple[np.ndarray, np.ndarray]:
     """Per trial index: (Gibbs ε = version-space average of arccos(R)/π, exact; is the teacher the only solution).
     The teacher is random ±1; the inputs random ±1, labelled by it."""
@@ -171,11 +181,7 @@ def ising_gibbs_trials(N: int, alpha: float, seed, point: int, trials) -> tuple[
     alpha = check_real("alpha", alpha, 0.0, inclusive=False)
     eps, unique = np.empty(len(trials)), np.empty(len(trials), dtype=bool)
     for k, t in enumerate(trials):
-        gen = trial_generator(seed, point, t)
-        teacher = random_signs(gen, N)
-        X = random_signs(gen, (max(1, round(alpha * N)), N))
-        y = np.sign(X.astype(np.int64) @ teacher).astype(np.int8)
-        count, _, sum_eps = enumerate_solutions(y[:, None] * X, teacher, False)
+        count, _, sum_eps = enumerate_solutions(*teacher_trial(N, alpha, seed, point, t), False)
         eps[k] = sum_eps / count
         unique[k] = count == 1
     return eps, unique
