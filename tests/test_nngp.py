@@ -9,7 +9,7 @@ from scipy import integrate, stats
 from statmech_nn.errors import ParameterError
 from statmech_nn.meanfield import Activation, activation, c_map, q_map, sigma_w2_critical
 from statmech_nn.meanfield.nngp import (centred_one_hot, gp_error_grid, gp_predict, gp_test_error, nngp_kernel,
-                                        pair_expectation, split_task)
+                                        pair_expectation, split_task, tanh_row)
 from statmech_nn.nets.data import mixture, teacher
 from statmech_nn.models.wide import empirical_kernels
 
@@ -65,6 +65,60 @@ def test_gauss_hermite_path_against_closed_form_and_c_map():
         k = nngp_kernel(phi, 1.8, 0.2, x, 1)
         expected = c_map(phi, 1.8, 0.2, 2.0, (1.8 * math.cos(t) + 0.2) / 2.0) * q_map(phi, 1.8, 0.2, 2.0)
         assert k[0, 1] == pytest.approx(expected, rel=1e-6 if phi == "tanh" else 1e-12)  # tanh: GH at K = 2
+
+
+def test_tanh_row_is_tanh_to_a_few_ulp():
+    """The vectorised tanh against the C library's over [−25, 25] (saturation at |x| ≥ 20 included) and tiny
+    arguments: relative error ≤ 4 ulp, odd, |tanh| ≤ 1."""
+    x = np.concatenate([np.linspace(-25.0, 25.0, 100_001), np.geomspace(1e-300, 1.0, 1000),
+                        -np.geomspace(1e-300, 1.0, 1000), [0.0, 19.999, 20.0, 20.001]])
+    t = x.copy()
+    tanh_row(t, np.empty_like(t))
+    expected = np.tanh(x)
+    assert np.all(np.abs(t - expected) <= 4 * np.finfo(float).eps * np.abs(expected))
+    minus = -x
+    tanh_row(minus, np.empty_like(t))
+    assert np.array_equal(minus, -t) and np.all(np.abs(t) <= 1.0)
+
+
+def test_tanh_fast_path_is_the_full_gauss_hermite_rule():
+    """The built-in tanh (half the nodes by oddness, products w_i w_j ≤ 1e-18 dropped, tanh_row) gives the full
+    64 × 64 tensor rule written out in numpy, and the generic path on a user-defined tanh, to 1e-15 absolute —
+    for unequal variances, both signs of k12, c = ±1 and the diagonal; a Gram matrix is exactly symmetric."""
+    z, w = np.polynomial.hermite_e.hermegauss(64)
+    w = w / w.sum()
+
+    def full_rule(k11, k22, k12):
+        s1, r = math.sqrt(k11), k12 / math.sqrt(k11)
+        return float(w @ (np.tanh(s1 * z)[:, None] * np.tanh(r * z[:, None] + s2(k22, r) * z[None, :])) @ w)
+
+    def s2(k22, r):
+        return math.sqrt(max(0.0, k22 - r * r))
+
+    rng = np.random.default_rng(7)
+    k11, k22 = rng.uniform(0.01, 6.0, (2, 40))
+    k12 = rng.uniform(-1.0, 1.0, 40) * np.sqrt(k11 * k22)
+    k12[:3] = np.sqrt(k11[:3] * k22[:3]) * np.array([1.0, -1.0, 0.0])
+    k22[3], k12[3] = k11[3], k11[3]
+    fast = pair_expectation("tanh", k11, k22, k12)
+    assert np.allclose(fast, [full_rule(*k) for k in zip(k11, k22, k12)], rtol=0, atol=1e-15)
+    generic = Activation(math.tanh, activation("tanh").dphi, activation("tanh").d2phi, "tanh-by-the-generic-path")
+    assert np.allclose(fast, pair_expectation(generic, k11, k22, k12), rtol=0, atol=1e-15)
+    k = nngp_kernel("tanh", 1.5, 0.1, INPUTS, 2)
+    assert np.array_equal(k, k.T)
+
+
+def test_tanh_kernel_accuracy_at_small_variance():
+    """The documented 1e-8 for K ≲ 1: off-diagonal entries against the 300-node reference, the diagonal of the Gram
+    matrix against the package's q-map iteration (an independent sinh-trapezoid rule, ~1e-13)."""
+    for k11, k22, k12 in [(1.0, 1.0, 0.3), (0.5, 0.9, -0.4), (0.9, 0.2, 0.4)]:
+        expected = reference(math.tanh, k11, k22, k12, smooth=True)
+        assert pair_expectation("tanh", k11, k22, k12) == pytest.approx(expected, rel=1e-8)
+    x = INPUTS * np.sqrt(0.9 / np.mean(INPUTS**2, axis=1, keepdims=True))  # σ_w² |x|²/d + σ_b² = 0.95
+    q = 0.95
+    for depth in range(1, 4):
+        q = q_map("tanh", 1.0, 0.05, q)
+        assert np.allclose(np.diag(nngp_kernel("tanh", 1.0, 0.05, x, depth)), q, rtol=1e-8, atol=0)
 
 
 def test_relu_kernel_is_arc_cosine_recursion():

@@ -13,9 +13,14 @@ This is the c-map of :mod:`.maps` with unequal variances. E[φ(u)φ(v)] is evalu
 * erf(a u) (arcsine, Williams 1998): (2/π) arcsin(2a² k12 / √((1 + 2a² k11)(1 + 2a² k22))), a = √π/2 for
   ``erf`` and a = 1 for ``erf-plain``;
 * linear: k12;
-* any other φ: a Gauss–Hermite tensor rule in the Cholesky factor of the 2×2 covariance (smooth φ; ``GH_NODES``
-  nodes per dimension): ≲ 1e-8 relative for K ≲ 1, but a saturating φ looks like a step at large K and the rule
-  degrades (tanh at K = 10: 7e-4 relative with 64 nodes, 5e-5 with 96). Use the closed-form activations there.
+* any other φ: a Gauss–Hermite tensor rule in the Cholesky factor of the 2×2 covariance, u = √k11 z1,
+  v = (k12/√k11) z1 + √(k22 − k12²/k11) z2 (smooth φ; ``GH_NODES`` = 64 nodes per dimension, of whose 4096 products
+  the 1444 with w_i w_j > ``GH_DROP`` = 1e-18 are summed — the others weigh 2.5e-17 together). A saturating φ
+  looks like a step at large K and the rule degrades: for tanh, worst relative error over variances ≤ K (against
+  a dense trapezoid rule; largest on and near the diagonal): 7e-9 at K = 1, 2e-6 at K = 2, 6e-4 at K = 5, 1e-2 at
+  K = 10. Use the closed-form activations there. For the built-in tanh the rule sums the rows z_i > 0 twice
+  (φ odd: the nodes (z_i, z_j) and (−z_i, −z_j) contribute equally) and evaluates tanh by :func:`tanh_row`
+  (vectorised, a few ulp): the same numbers as the plain rule to ~1e-16 absolute, ~30× faster.
 
 GP prediction (Rasmussen & Williams 2006, Alg. 2.1): μ = K_*ᵀ (K + σ_ε² I)^{−1} y,
 Σ_* = K_** − K_*ᵀ (K + σ_ε² I)^{−1} K_*;
@@ -32,10 +37,11 @@ from scipy.linalg import cho_factor, cho_solve
 
 from statmech_nn.errors import ParameterError
 
-from .activations import ERF, ERF_PLAIN, LINEAR, RELU, activation
+from .activations import ACTIVATIONS, ERF, ERF_PLAIN, LINEAR, RELU, activation
 
 GH_NODES = 64
 _A2 = {ERF: math.pi / 4.0, ERF_PLAIN: 1.0}
+_TANH = ACTIVATIONS["tanh"]
 
 
 def check_variances(sigma_w2: float, sigma_b2: float) -> None:
@@ -61,29 +67,94 @@ def activation_param(phi):
         raise ParameterError("phi", phi, str(err).split("; ")[-1]) from None
 
 
-_GH_Z, _GH_W = np.polynomial.hermite_e.hermegauss(GH_NODES)
+_GH_Z, _GH_W = np.polynomial.hermite_e.hermegauss(GH_NODES)  # ascending, symmetric about 0
 _GH_W = _GH_W / _GH_W.sum()
+GH_DROP = 1e-18  # tensor nodes with w_i w_j ≤ GH_DROP are left out (their total weight is 2.5e-17 for 64 nodes)
+
+
+def _gh_layout(first_row: int, row_factor: float):
+    """The tensor rule's nodes (z_i, z_j) with w_i w_j > GH_DROP and i ≥ ``first_row``: (z_i of the rows, and per
+    node its row, z_i, z_j, row_factor w_i w_j)."""
+    i, j = np.nonzero(np.outer(_GH_W[first_row:], _GH_W) > GH_DROP)
+    rows, row = np.unique(i, return_inverse=True)
+    return (_GH_Z[first_row + rows], row.astype(np.int64), _GH_Z[first_row + i], _GH_Z[j],
+            row_factor * _GH_W[first_row + i] * _GH_W[j])
+
+
+_GH_ALL = _gh_layout(0, 1.0)  # any φ
+_GH_ODD = _gh_layout(GH_NODES // 2, 2.0)  # odd φ: the nodes (z_i, z_j) and (−z_i, −z_j) contribute equally
+
+#: 1.5 · 2^52: adding it rounds a double of magnitude < 2^51 to an integer, kept in the low bits of the sum.
+_ROUNDER = 6755399441055744.0
+_LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10  # ln 2 = hi + lo, hi with 32 bits
+_LOG2E = 1.4426950408889634
+_Y_CAP = 40.0
+
+
+# error_model="numpy": no zero-division check, which would keep the loops scalar; "contract": FMAs in the series
+@njit(cache=True, error_model="numpy", fastmath={"contract"})
+def tanh_row(x, work):
+    """x[j] ← tanh(x[j]) in place (``work``: float64 scratch of x's length), to a few ulp and exactly odd.
+
+    tanh|x| = −m/(2 + m) with m = e^y − 1, y = −2|x| ≥ −40 (tanh = 1 to double precision beyond); e^y = 2^n e^r
+    with n = round(y/ln 2), |r| ≤ ln 2/2 (Cody–Waite reduction), so m = 2^n (e^r − 1) + (2^n − 1), e^r − 1 by its
+    Taylor series to r^13/13! (truncation < 1e-17 relative; no cancellation at small |x|, where n = 0) and 2^n
+    assembled in the exponent bits: loops without calls or branches, which the compiler vectorises (the C
+    library's tanh is a scalar call)."""
+    bits = work.view(np.int64)
+    for j in range(x.shape[0]):
+        work[j] = max(-2.0 * abs(x[j]), -_Y_CAP) * _LOG2E + _ROUNDER
+    for j in range(x.shape[0]):
+        bits[j] = (bits[j] + 1023) << 52  # the integer n sits in the low bits of y/ln 2 + _ROUNDER: 2^n
+    for j in range(x.shape[0]):
+        y = max(-2.0 * abs(x[j]), -_Y_CAP)
+        n = (y * _LOG2E + _ROUNDER) - _ROUNDER
+        r = (y - n * _LN2_HI) - n * _LN2_LO
+        em1 = r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720 + r * (
+            1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880 + r * (1.0 / 3628800 + r * (1.0 / 39916800 + r * (
+                1.0 / 479001600 + r * (1.0 / 6227020800)))))))))))))
+        m = work[j] * em1 + (work[j] - 1.0)
+        x[j] = math.copysign(-m / (2.0 + m), x[j])
 
 
 @njit(cache=True, error_model="numpy")
-def _pair_gh(f, g, k11, k22, k12, z, w):
-    """E[f(u) g(v)] for (u, v) ~ N(0, [[k11, k12], [k12, k22]]), elementwise, by the tensor Gauss–Hermite rule."""
+def _apply(phi, builtin_tanh, x, work):
+    """x ← φ(x) in place: :func:`tanh_row` if ``builtin_tanh``, else the compiled φ one value at a time."""
+    if builtin_tanh:
+        tanh_row(x, work)
+    else:
+        for j in range(x.shape[0]):
+            x[j] = phi(x[j])
+
+
+@njit(cache=True, fastmath={"reassoc", "nsz", "contract"})  # reassociation lets the sum vectorise
+def _weighted_sum(w, fu, row, fv):
+    """Σ_j w_j fu[row_j] fv_j."""
+    tot = 0.0
+    for j in range(w.shape[0]):
+        tot += w[j] * fu[row[j]] * fv[j]
+    return tot
+
+
+@njit(cache=True, error_model="numpy")
+def _pair_gh(phi, builtin_tanh, k11, k22, k12, z_row, row, z1, z2, w):
+    """E[φ(u) φ(v)] for (u, v) ~ N(0, [[k11, k12], [k12, k22]]), elementwise: the tensor Gauss–Hermite rule in the
+    Cholesky coordinates u = s1 z_i, v = r z_i + s2 z_j on the nodes of a :func:`_gh_layout`."""
     out = np.empty(k11.size)
-    n = z.size
-    fu = np.empty(n)
+    fu = np.empty(z_row.size)
+    fv = np.empty(z2.size)
+    work = np.empty(z2.size)
     for p in range(k11.size):
         s1 = math.sqrt(k11[p])
         r = k12[p] / s1 if s1 > 0.0 else 0.0
         s2 = math.sqrt(max(0.0, k22[p] - r * r))
-        for i in range(n):
-            fu[i] = f(s1 * z[i])
-        tot = 0.0
-        for i in range(n):
-            acc = 0.0
-            for j in range(n):
-                acc += w[j] * g(r * z[i] + s2 * z[j])
-            tot += w[i] * fu[i] * acc
-        out[p] = tot
+        for k in range(z_row.size):
+            fu[k] = s1 * z_row[k]
+        for j in range(z2.size):
+            fv[j] = r * z1[j] + s2 * z2[j]
+        _apply(phi, builtin_tanh, fu, work)
+        _apply(phi, builtin_tanh, fv, work)
+        out[p] = _weighted_sum(w, fu, row, fv)
     return out
 
 
@@ -103,7 +174,9 @@ def pair_expectation(phi, k11, k22, k12) -> np.ndarray:
     if a.kernel in _A2:
         t = 2.0 * _A2[a.kernel]
         return (2 / np.pi) * np.arcsin(np.clip(t * k12 / np.sqrt((1 + t * k11) * (1 + t * k22)), -1.0, 1.0))
-    flat = _pair_gh(a.phi, a.phi, k11.ravel().copy(), k22.ravel().copy(), k12.ravel().copy(), _GH_Z, _GH_W)
+    builtin_tanh = a.phi is _TANH.phi  # odd, and evaluated by tanh_row
+    flat = _pair_gh(a.phi, builtin_tanh, k11.ravel().copy(), k22.ravel().copy(), k12.ravel().copy(),
+                    *(_GH_ODD if builtin_tanh else _GH_ALL))
     return flat.reshape(k11.shape)
 
 
