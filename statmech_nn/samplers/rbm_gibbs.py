@@ -28,7 +28,7 @@ from numba import njit, prange
 
 from statmech_nn.errors import ParameterError
 from statmech_nn.models.rbm import RBM
-from statmech_nn.rng import next_double, seed_sequence, xoshiro256_states
+from statmech_nn.rng import _rotl64, next_double, seed_sequence, xoshiro256_states
 
 
 #: σ(t) = 1 / (1 + e^{-t}) at t_k = k/64 for |t_k| ≤ 16, with the C library's exp, as the draws compute it; entry
@@ -54,6 +54,37 @@ def below_sigmoid(u, t):
     if inside & ((u < low) | (u >= high)):
         return u < low
     return u < 1.0 / (1.0 + math.exp(-t))
+
+
+#: ⌈2^53 σ(t_k)⌉ (entries as in SIGMOID_TABLE): for a 53-bit integer m and u = m / 2^53, as
+#: :func:`~statmech_nn.rng.next_double` makes u, u < σ(t_k) exactly when m < SIGMOID_BITS[k] (the scaling is exact).
+SIGMOID_BITS = np.ceil(SIGMOID_TABLE * 2.0**53).astype(np.int64)
+SIGMOID_BITS.setflags(write=False)
+
+
+@njit(cache=True, inline="always")
+def _bracket_bits(m, t):
+    """(decided, below): whether the table decides m / 2^53 < σ(t) (see :func:`below_sigmoid`), and the answer
+    if it does; integer comparisons, no branch."""
+    k = np.floor(t * SIGMOID_GRID)
+    inside = (k >= -SIGMOID_OFFSET) & (k < SIGMOID_OFFSET)  # False for NaN
+    i = np.uint64(np.int64(k if inside else -SIGMOID_OFFSET) + SIGMOID_OFFSET)  # unsigned: no wrap-around test
+    low, high = SIGMOID_BITS[i], SIGMOID_BITS[i + np.uint64(1)]
+    return inside & ((m < low) | (m >= high)), m < low
+
+
+@njit(cache=True, inline="always")
+def _xoshiro_next(s0, s1, s2, s3):
+    """:func:`~statmech_nn.rng.next_u64` on a state held in four variables: (64 random bits, the new words)."""
+    result = _rotl64(s1 * np.uint64(5), 7) * np.uint64(9)
+    t = s1 << np.uint64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = _rotl64(s3, 45)
+    return result, s0, s1, s2, s3
 
 
 @njit(cache=True)
@@ -111,18 +142,50 @@ def _energy(W, a, b, v, h):
 
 
 @njit(cache=True)
-def draw_units(field, bias, beta, rng, spin, out, flips):
-    """Row c of ``out`` drawn with local fields β (``field[c]`` + ``bias``) from chain c's generator ``rng[c]``,
-    units in order; ``flips[c]`` accumulates how many units changed."""
+def _next_bits(state, bits, n, stride):
+    """bits[k·stride + c] = the top 53 bits of chain c's next :func:`~statmech_nn.rng.next_u64`, k < n, for the
+    chains' xoshiro256** states held transposed (``state[w, c]`` is word w of chain c), advanced in place. The
+    inner loop runs across chains, so the compiler vectorises the generators."""
+    s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
+    for k in range(n):
+        row = k * stride
+        for c in range(s0.shape[0]):
+            r, s0[c], s1[c], s2[c], s3[c] = _xoshiro_next(s0[c], s1[c], s2[c], s3[c])
+            bits[row + c] = np.int64(r >> np.uint64(11))
+
+
+@njit(cache=True)
+def draw_units(field, bias, beta, state, spin, out, flips, bits, column, new, undecided):
+    """Row c of ``out`` drawn with local fields β (``field[c]`` + ``bias``) from chain c's generator (column c of
+    the transposed states ``state``), units in order; ``flips[c]`` accumulates how many units changed. The same
+    numbers as :func:`draw_unit` unit by unit: u = m / 2^53 from the same words; the table decides u < σ(t) by
+    integer comparisons in a loop without branches (vectorised), and the few draws it leaves undecided are
+    settled by the formula afterwards. Scratch: ``bits`` (units × (chains + 8)), ``column`` (int64), ``new``
+    (float64), ``undecided`` (bool), ≥ units each."""
+    n_c, n = field.shape
     off = -1.0 if spin else 0.0
-    for c in range(field.shape[0]):
+    span, scale = 1.0 - off, 2.0 if spin else 1.0  # x·1 and x·2 are exact: draw_unit's t
+    stride = n_c + 8  # not a multiple of the cache's set stride: the column reads do not evict each other
+    _next_bits(state, bits, n, stride)
+    for c in range(n_c):
+        for k in range(n):
+            column[k] = bits[k * stride + c]
+        f, row = field[c], out[c]
+        n_undecided = 0
+        for k in range(n):
+            decided, below = _bracket_bits(column[k], scale * (beta * (f[k] + bias[k])))
+            new[k] = off + span * below
+            undecided[k] = not decided
+            n_undecided += not decided
+        if n_undecided:
+            for k in range(n):
+                if undecided[k]:
+                    u = np.float64(column[k]) * (1.0 / 9007199254740992.0)
+                    new[k] = 1.0 if u < 1.0 / (1.0 + math.exp(-scale * (beta * (f[k] + bias[k])))) else off
         changed = 0
-        s, f, row = rng[c], field[c], out[c]
-        for k in range(field.shape[1]):
-            x = beta * (f[k] + bias[k])  # draw_unit's arithmetic, the spin test hoisted out of the loop
-            new = 1.0 if below_sigmoid(next_double(s), 2.0 * x if spin else x) else off
-            changed += new != row[k]
-            row[k] = new
+        for k in range(n):
+            changed += new[k] != row[k]
+            row[k] = new[k]
         flips[c] += changed
 
 
@@ -137,24 +200,28 @@ def gibbs_kernel(W, a, b, beta, visible, rng, n_steps, spin, flips):
     ``flips[c]`` accumulates the number of visible units chain c changed. Blocks of :data:`CHAIN_BLOCK` chains run
     on the Numba threads, each through all the steps in its own buffers: per step one matrix product per layer for
     the block's chains (BLAS, single-threaded under the package's threading policy; a product over many chains is
-    ten times faster than a loop per chain at 1600 × 400 units), then the draws, each chain's generator through
-    its units in order, h then v, as :func:`tempering_chain` does."""
+    ten times faster than a loop per chain at 1600 × 400 units), then the draws (:func:`draw_units`: the block's
+    generators advanced side by side, transposed), each chain's generator through its units in order, h then v,
+    as :func:`tempering_chain` does."""
     n, n_v = visible.shape
     n_h = W.shape[1]
     w, w_t = np.ascontiguousarray(W), np.ascontiguousarray(W.T)
+    n_units = max(n_v, n_h)
     for block in prange((n + CHAIN_BLOCK - 1) // CHAIN_BLOCK):
         lo = block * CHAIN_BLOCK
         hi = min(n, lo + CHAIN_BLOCK)
-        v, s = np.ascontiguousarray(visible[lo:hi]), np.ascontiguousarray(rng[lo:hi])
+        v, s = np.ascontiguousarray(visible[lo:hi]), np.ascontiguousarray(rng[lo:hi].T)
         h, field_h, field_v = np.zeros((hi - lo, n_h)), np.empty((hi - lo, n_h)), np.empty((hi - lo, n_v))
         changed, scratch = np.zeros(hi - lo, np.int64), np.zeros(hi - lo, np.int64)
+        bits, column = np.empty(n_units * (CHAIN_BLOCK + 8), np.int64), np.empty(n_units, np.int64)
+        new, undecided = np.empty(n_units), np.empty(n_units, np.bool_)
         for _ in range(n_steps):
             np.dot(v, w, field_h)
-            draw_units(field_h, b, beta, s, spin, h, scratch)
+            draw_units(field_h, b, beta, s, spin, h, scratch, bits, column, new, undecided)
             np.dot(h, w_t, field_v)
-            draw_units(field_v, a, beta, s, spin, v, changed)
+            draw_units(field_v, a, beta, s, spin, v, changed, bits, column, new, undecided)
         visible[lo:hi] = v
-        rng[lo:hi] = s
+        rng[lo:hi] = s.T
         flips[lo:hi] += changed
 
 
