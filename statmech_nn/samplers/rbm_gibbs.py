@@ -87,6 +87,25 @@ def _xoshiro_next(s0, s1, s2, s3):
     return result, s0, s1, s2, s3
 
 
+@njit(cache=True, inline="always")
+def _below_sigmoid_formula(m, t):
+    """m / 2^53 < 1 / (1 + exp(-t)): :func:`below_sigmoid`'s formula for u = m / 2^53."""
+    return np.float64(m) * (1.0 / 9007199254740992.0) < 1.0 / (1.0 + math.exp(-t))
+
+
+@njit(cache=True, inline="always")
+def _draw_state(s0, s1, s2, s3, x, off):
+    """:func:`draw_unit` (``off`` = -1 for spins, 0 for binary units) on a generator state held in four variables:
+    (the unit, the new words)."""
+    r, s0, s1, s2, s3 = _xoshiro_next(s0, s1, s2, s3)
+    m = np.int64(r >> np.uint64(11))
+    t = 2.0 * x if off < 0.0 else x
+    decided, below = _bracket_bits(m, t)
+    if not decided:
+        below = _below_sigmoid_formula(m, t)
+    return off + (1.0 - off) * below, s0, s1, s2, s3
+
+
 @njit(cache=True)
 def draw_unit(x, s, spin):
     """A unit's state given its local field x (β included): 1 w.p. σ(x), else 0 (spin: ±1 w.p. σ(±2x))."""
@@ -109,22 +128,28 @@ def hidden_field(W, b, v, out):
 @njit(cache=True)
 def sample_visible(W, a_eff, beta, h, v, s, spin):
     """v_i drawn with field a_eff_i + β Σ_j W_ij h_j, in place; returns the number of units that changed."""
+    off = -1.0 if spin else 0.0
     changed = 0
+    s0, s1, s2, s3 = s[0], s[1], s[2], s[3]  # in registers: the stores to v cannot force reloads
     for i in range(W.shape[0]):
         x = 0.0
         for j in range(W.shape[1]):
             x += W[i, j] * h[j]
-        new = draw_unit(a_eff[i] + beta * x, s, spin)
+        new, s0, s1, s2, s3 = _draw_state(s0, s1, s2, s3, a_eff[i] + beta * x, off)
         changed += new != v[i]
         v[i] = new
+    s[0], s[1], s[2], s[3] = s0, s1, s2, s3
     return changed
 
 
 @njit(cache=True)
 def _gibbs_step(W, a_eff, b, beta, v, field, h, s, spin):
     hidden_field(W, b, v, field)
+    off = -1.0 if spin else 0.0
+    s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
     for j in range(h.shape[0]):
-        h[j] = draw_unit(beta * field[j], s, spin)
+        h[j], s0, s1, s2, s3 = _draw_state(s0, s1, s2, s3, beta * field[j], off)
+    s[0], s[1], s[2], s[3] = s0, s1, s2, s3
     return sample_visible(W, a_eff, beta, h, v, s, spin)
 
 
@@ -180,8 +205,7 @@ def draw_units(field, bias, beta, state, spin, out, flips, bits, column, new, un
         if n_undecided:
             for k in range(n):
                 if undecided[k]:
-                    u = np.float64(column[k]) * (1.0 / 9007199254740992.0)
-                    new[k] = 1.0 if u < 1.0 / (1.0 + math.exp(-scale * (beta * (f[k] + bias[k])))) else off
+                    new[k] = off + span * _below_sigmoid_formula(column[k], scale * (beta * (f[k] + bias[k])))
         changed = 0
         for k in range(n):
             changed += new[k] != row[k]
