@@ -8,6 +8,10 @@ same bound holds with λ the largest second eigenvalue on the ladder. Burn-in an
 λ^t ≤ 10⁻³ (after the start's L² distance is paid off): the counts are then multinomial to that accuracy, and a
 correct sampler fails the p < 10⁻⁴ threshold about once in 10⁴ runs. Negative control: samples of a model with
 perturbed weights are rejected by the same test.
+
+The fast draw paths (the block kernel's vectorised ``draw_units``, and ``sample_visible`` with the state in registers)
+give exactly the units and generator states of ``draw_unit`` called unit by unit on the same fields, including the
+draws the σ table leaves to the formula, whose answer the table alone would get wrong for some of them.
 """
 import math
 
@@ -17,9 +21,11 @@ import pytest
 from scipy.stats import chi2
 
 from statmech_nn.errors import ParameterError
+from statmech_nn.rng import next_double
 from statmech_nn.models.rbm import RBM, configurations, phi_numpy, random_rbm
 from statmech_nn.rbm.exact import exact_samples, visible_log_probabilities
 from statmech_nn.samplers import rbm_gibbs
+from statmech_nn.samplers.rbm_gibbs import _random_units
 
 P_MIN = 1e-4
 
@@ -159,6 +165,58 @@ def test_bit_identical_for_any_thread_count_and_split():
             else:
                 assert np.array_equal(ref, out)
     assert not np.array_equal(reference[0]["visible"], run_both(model, 9, [20])[0]["visible"])
+
+
+def draw_fields(n_chains, n_units, seed):
+    """Local fields for a block of draws: mostly N(0, 1), some on and next to σ-table grid points, beyond the
+    table (|t| ≥ 16), ±inf and NaN."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0.0, 1.0, (n_chains, n_units))
+    special = np.array([0.0, -0.0, 1 / 64, -3 / 64, np.nextafter(0.5, 1.0), 15.99, 16.0, -16.0, 16.5, -40.0, 700.0,
+                        -800.0, np.inf, -np.inf, np.nan])
+    x[:, :special.size] = special
+    return x
+
+
+def reference_draws(field, bias, beta, rng, spin, out):
+    """``draw_unit`` unit by unit; returns the flips and two counts: draws with |t| < 16 whose u falls between the
+    table entries around t (left to the formula), and among them those the formula sets to 1 (u < σ(t): a
+    decision from the table alone, u < σ(⌊64t⌋/64), would say 0)."""
+    flips, undecided, decisive = np.zeros(field.shape[0], np.int64), 0, 0
+    for c in range(field.shape[0]):
+        for k in range(field.shape[1]):
+            x = beta * (field[c, k] + bias[k])
+            t = 2.0 * x if spin else x
+            u = next_double(rng[c].copy())  # the u draw_unit is about to use
+            kf = math.floor(t * rbm_gibbs.SIGMOID_GRID) if np.isfinite(t) else math.inf
+            i = kf + rbm_gibbs.SIGMOID_OFFSET
+            table = rbm_gibbs.SIGMOID_TABLE
+            if 0 <= i < table.size - 1 and table[i] <= u < table[i + 1]:
+                undecided += 1
+                decisive += bool(u < 1.0 / (1.0 + math.exp(-t)))
+            new = rbm_gibbs.draw_unit(x, rng[c], spin)
+            flips[c] += new != out[c, k]
+            out[c, k] = new
+    return flips, undecided, decisive
+
+
+@pytest.mark.parametrize("units", MODELS)
+def test_fast_draws_are_draw_unit_bit_for_bit(units):
+    spin, n_chains, n_units, beta = units == "spin", rbm_gibbs.CHAIN_BLOCK - 7, 300, 0.7
+    field, bias = draw_fields(n_chains, n_units, 10), np.random.default_rng(11).normal(0.0, 0.3, n_units)
+    rng = rbm_gibbs.init_chains(random_rbm(1, 1, 1.0, seed=1, units=units), n_chains, 12)["rng"]
+    start = _random_units(13, (n_chains, n_units), spin)
+    ref_out, ref_rng = start.copy(), rng.copy()
+    ref_flips, undecided, decisive = reference_draws(field, bias, beta, ref_rng, spin, ref_out)
+    assert undecided > 30 and decisive > 5  # the formula's fallback is exercised, and its answer matters
+    out, state, flips = start.copy(), np.ascontiguousarray(rng.T), np.zeros(n_chains, np.int64)
+    rbm_gibbs.draw_units(field, bias, beta, state, spin, out, flips, np.empty(n_units * (n_chains + 8), np.int64),
+                         np.empty(n_units, np.int64), np.empty(n_units), np.empty(n_units, np.bool_))
+    assert np.array_equal(out, ref_out) and np.array_equal(flips, ref_flips) and np.array_equal(state.T, ref_rng)
+    out, states = start.copy(), rng.copy()  # sample_visible with W = 0: the fields are a_eff + 0
+    flips = [rbm_gibbs.sample_visible(np.zeros((n_units, 1)), beta * (field[c] + bias), 1.0, np.zeros(1), out[c],
+                                      states[c], spin) for c in range(n_chains)]
+    assert np.array_equal(out, ref_out) and np.array_equal(flips, ref_flips) and np.array_equal(states, ref_rng)
 
 
 @pytest.mark.parametrize("units", MODELS)

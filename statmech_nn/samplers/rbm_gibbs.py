@@ -17,7 +17,9 @@ probability min(1, exp[(β_{t+1} - β_t)(E_{t+1} - E_t)]).
 
 Chain states are float64 arrays of unit values; kernels update ``visible`` and ``rng`` in place. A unit is 1 if
 its uniform u < σ(x) = 1 / (1 + e^{-x}); :func:`below_sigmoid` decides that from a table of σ wherever the table
-brackets u, with the same answer as the formula, so the exp is evaluated for fewer than 1 draw in 256.
+brackets u, with the same answer as the formula, so the exp is evaluated for fewer than 1 draw in 256. The kernels
+make the same decisions on the generator's 53 bits m = 2^53 u against the table scaled to integers
+(:data:`SIGMOID_BITS`), so every kernel gives the units :func:`draw_unit` gives, bit for bit.
 """
 from __future__ import annotations
 
