@@ -1,8 +1,10 @@
-"""The checkerboard kernel's parallel row blocks give the serial numbers bit for bit (statmech_nn.samplers.checkerboard).
+"""The checkerboard kernel's parallel sweeps give the serial numbers bit for bit (statmech_nn.samplers.checkerboard).
 
-Block b of a half-sweep starts at row r_b from the lanes jumped by r_b draws (xoshiro128+ is linear over GF(2)); the jump is
-checked against stepping, with a negative control (a jump one draw short differs), and whole chains at 1 and 2
-Numba threads are compared at sizes where the parallel path is taken.
+A sweep on nb > 1 blocks runs, per block, black row i then white row i - 1 from lanes jumped through GF(2) tables
+(black r_b draws on, white L + r_b + 1), then the white rows at block edges serially. The jump is checked against
+stepping, with a negative control (a jump one draw short differs); whole chunks in 2-4 row blocks (the kernel's
+``threads`` argument, so more blocks than Numba threads are covered too, down to blocks of 12 rows) are compared
+with the serial order, and chains at 1 and 2 Numba threads at a size where the parallel path is taken.
 """
 from __future__ import annotations
 
@@ -46,26 +48,23 @@ def test_jump_equals_stepping():
         assert not np.array_equal(got, stepped(lanes, int(d) - 1))  # negative control: one draw short
 
 
-def kernel_run(L, heat_bath, threads):
+def kernel_run(L, heat_bath, blocks):
+    """Spins, lanes, energies and magnetizations after three rows of two sweeps in min(blocks, L // 16) row blocks,
+    on all Numba threads."""
     spins = (1 - 2 * np.random.default_rng(L).integers(0, 2, size=(L, L))).astype(np.int8)
     lanes = xoshiro128_lanes(seed_sequence(29, L), L // 2)
     e, m = np.empty(3), np.empty(3)
-    previous = numba.get_num_threads()
-    numba.set_num_threads(threads)
-    try:
-        cb.checkerboard_chunk(spins, lanes, 0.44, 1.0, 0.1, heat_bath, 2, e, m)
-    finally:
-        numba.set_num_threads(previous)
+    cb._chunk(spins, lanes, 0.44, 1.0, 0.1, heat_bath, 2, e, m, blocks)
     return spins, lanes, e, m
 
 
-@two_threads
 @pytest.mark.parametrize("heat_bath", [False, True])
-@pytest.mark.parametrize("L", [34, 66])  # two blocks, boundaries at rows 27 and 43: odd starts
-def test_kernel_threads_bit_identical(L, heat_bath):
-    one, two = kernel_run(L, heat_bath, 1), kernel_run(L, heat_bath, 2)
-    for a, b in zip(one, two):
-        np.testing.assert_array_equal(a, b)
+@pytest.mark.parametrize("L", [2 * cb.MIN_BLOCK_ROWS, 34, 3 * cb.MIN_BLOCK_ROWS, 66])  # 34, 66: odd block starts
+def test_blocks_bit_identical(L, heat_bath):
+    serial = kernel_run(L, heat_bath, 1)
+    for blocks in range(2, min(4, L // cb.MIN_BLOCK_ROWS) + 1):
+        for a, b in zip(serial, kernel_run(L, heat_bath, blocks)):
+            np.testing.assert_array_equal(a, b)
 
 
 @two_threads

@@ -9,11 +9,16 @@ copied into two int8 arrays of L rows; column k < L/2 of row i of a sublattice i
 p = (i + colour) & 1, colour 0 = black, 1 = white. Lane k of the xoshiro128+ state ``uint32[4, L/2]`` draws the word
 for column k, rows in order, black half-sweep then white half-sweep, so every lane advances 2L times per sweep.
 
-Rows of a half-sweep depend only on the other sublattice, so they may run in parallel row blocks (one per Numba
-thread). Block b starts at row r_b and needs lane k's state after r_b draws: xoshiro128+ is linear over GF(2), so
-that state is M^{r_b} s for the 128×128 bit matrix M of one step (Blackman & Vigna 2021, "Scrambled linear
-pseudorandom number generators", on jumping these generators), applied through byte tables, 16 lookups per lane.
-Every site thus gets the same word as in the serial order: the numbers are bit-identical for any thread count.
+Rows of one colour depend only on the other sublattice. On nb > 1 threads a sweep is one parallel region of row
+blocks [r_b, r_{b+1}): block b updates black row i, then white row i - 1, whose three black neighbours are now done
+(white rows r_b + 1 … r_{b+1} - 2, while the rows are in cache); the white rows r_b and r_{b+1} - 1, which border
+another block, follow serially. Block b needs lane k's state after r_b draws (black) and after L + r_b + 1 (white):
+xoshiro128+ is linear over GF(2), so that is M^d s for the 128×128 bit matrix M of one step (Blackman & Vigna 2021,
+"Scrambled linear pseudorandom number generators", on jumping these generators), applied through byte tables, 16
+lookups per lane. The edge rows continue lanes the blocks leave (row 0 the last block's black lanes, at L draws;
+rows r_{b+1} - 1 and r_{b+1} block b's white lanes), and the last one, row L - 1, leaves the state after 2L draws.
+Every site thus gets the same word as in the serial order (kept on one thread: no jumps), so the numbers are
+bit-identical for any thread count.
 
 Acceptance is branchless: site i flips iff min(r, 2³² - 2) < t(s_i, n_i) for the lane's 32-bit word r, so the flip
 probability is t / 2³² exactly, and t = 2³² - 1 means "always" (probability 1 moves are never rejected).
@@ -181,30 +186,59 @@ def jump_lanes(table, src, dst, n):
         dst[3, k] = o3
 
 
+@njit(cache=True)
+def _sweep_rows(black, white, H, lanes, thr, tmp, i0, i1):
+    """Black rows [i0, i1) with lanes[0], each followed by the white row above it once that row's three black
+    neighbours are done (white rows i0 + 1 … i1 - 2) with lanes[1]: one pass while the rows are in cache. Every
+    row reads its neighbours as in two separate half-sweeps; the white rows i0 and i1 - 1 are left out."""
+    b0, b1, b2, b3 = lanes[0, 0], lanes[0, 1], lanes[0, 2], lanes[0, 3]
+    w0, w1, w2, w3 = lanes[1, 0], lanes[1, 1], lanes[1, 2], lanes[1, 3]
+    for i in range(i0, i1):
+        _half_sweep(black, white, H, 0, b0, b1, b2, b3, thr, tmp, i, i + 1)
+        if i >= i0 + 2:
+            _half_sweep(white, black, H, 1, w0, w1, w2, w3, thr, tmp, i - 1, i)
+
+
 @njit(cache=True, parallel=True)
-def _half_sweep_blocks(A, B, H, colour, state, blocks, starts, tables, thr, tmps):
-    """The half-sweep of :func:`_half_sweep` in len(blocks) row blocks [starts[b], starts[b + 1]), one per thread;
-    block b > 0 starts from ``state`` jumped by starts[b] draws (``tables[b - 1]``), and ``state`` ends as the last
-    block's, i.e. L draws on."""
-    L, W = A.shape
+def _sweep_blocks(black, white, H, state, blocks, starts, tables, thr, tmps):
+    """:func:`_sweep_rows` in nb = len(blocks) row blocks [r_b, r_{b+1}) = [starts[b], starts[b + 1]), one per
+    thread: block b's black lanes are ``state`` jumped by r_b draws (``tables[b - 1]``, none for b = 0), its white
+    lanes by L + r_b + 1 (``tables[nb - 1 + b]``)."""
+    W = state.shape[1]
     nb = blocks.shape[0]
     for b in prange(nb):
-        st = blocks[b]
+        lanes = blocks[b]
         if b == 0:
             for w in range(4):
                 for k in range(W):
-                    st[w, k] = state[w, k]
+                    lanes[0, w, k] = state[w, k]
         else:
-            jump_lanes(tables[b - 1], state, st, W)
-        _half_sweep(A, B, H, colour, st[0], st[1], st[2], st[3], thr, tmps[b], starts[b], starts[b + 1])
+            jump_lanes(tables[b - 1], state, lanes[0], W)
+        jump_lanes(tables[nb - 1 + b], state, lanes[1], W)
+        _sweep_rows(black, white, H, lanes, thr, tmps[b], starts[b], starts[b + 1])
+
+
+@njit(cache=True)
+def _edge_rows(black, white, H, state, blocks, starts, thr, tmp):
+    """The white rows left out by :func:`_sweep_blocks`, in stream order: row 0 continues the last block's black
+    lanes (L draws on), rows r_{b+1} - 1 and r_{b+1} (r_nb - 1 = L - 1 alone) block b's white lanes (L + r_{b+1} - 1
+    draws on); the last block's white lanes then hold the state after the sweep's 2L draws, copied to ``state``."""
+    L, W = black.shape
+    nb = blocks.shape[0]
+    first = blocks[nb - 1, 0]
+    _half_sweep(white, black, H, 1, first[0], first[1], first[2], first[3], thr, tmp, starts[0], starts[0] + 1)
+    for b in range(nb):
+        lanes = blocks[b, 1]
+        _half_sweep(white, black, H, 1, lanes[0], lanes[1], lanes[2], lanes[3], thr, tmp,
+                    starts[b + 1] - 1, min(starts[b + 1] + 1, L))
     for w in range(4):
         for k in range(W):
-            state[w, k] = blocks[nb - 1, w, k]
+            state[w, k] = blocks[nb - 1, 1, w, k]
 
 
 def half_sweep_work(L: int) -> int:
-    """Multiply-adds of one half-sweep (one parallel region): L²/2 sites, four neighbours each, for
-    :func:`statmech_nn.threads.threads_for`."""
+    """Multiply-adds of one half-sweep, L²/2 sites with four neighbours each: the work
+    :func:`statmech_nn.threads.threads_for` weighs (a sweep's one parallel region does two)."""
     return 2 * L * L
 
 
@@ -243,8 +277,8 @@ def checkerboard_chunk(spins, lanes, beta, J, h, heat_bath, sweeps_per_row, ener
     min(1, e^{-βΔE}), ΔE = 2s(J n + h), n = Σ of the four neighbours; heat bath (``heat_bath=True``) sets s = +1 with
     probability 1 / (1 + e^{-2β(J n + h)}). ``spins`` (int8 ±1, C-contiguous (L, L), L even ≥ 2) and ``lanes``
     (xoshiro128+ ``uint32[4, L/2]``, see :func:`statmech_nn.rng.xoshiro128_lanes`) are updated in place, so
-    consecutive calls continue the same chain bit for bit. Each half-sweep runs in min(threads, L // MIN_BLOCK_ROWS)
-    row blocks on the Numba threads (wrap calls in :func:`statmech_nn.threads.threads_for` with
+    consecutive calls continue the same chain bit for bit. Each sweep runs in min(threads, L // MIN_BLOCK_ROWS) row
+    blocks on the Numba threads (wrap calls in :func:`statmech_nn.threads.threads_for` with
     :func:`half_sweep_work` to keep small lattices on one); the result does not depend on that number.
     """
     _chunk(spins, lanes, beta, J, h, heat_bath, sweeps_per_row, energy_out, magnetization_out,
@@ -276,21 +310,25 @@ def _chunk(spins, lanes, beta, J, h, heat_bath, sweeps_per_row, energy_out, magn
     s3 = state[3]
     _split(spins, black, white)
     nb = max(1, min(threads, L // MIN_BLOCK_ROWS))
-    extra = JUMP_ROWS * (nb - 1) // nb  # block 0 does not jump: give it the rows the others spend jumping
+    extra = min(JUMP_ROWS // 2, L // (2 * nb))  # block 0 jumps one set of lanes, the others two: it takes more rows
     starts = np.full(nb + 1, L, np.int64)
-    for b in range(nb):
-        starts[b] = 0 if b == 0 else extra + b * ((L - extra) // nb)
-    blocks = np.zeros((nb, 4, W + _SEPARATE // 4), np.uint32)
+    for b in range(1, nb):
+        starts[b] = extra + b * ((L - extra) // nb)
+    starts[0] = 0
+    distances = np.empty(2 * nb - 1, np.int64)  # the black lanes of blocks 1 … nb - 1, then every block's white
+    distances[:nb - 1] = starts[1:nb]
+    distances[nb - 1:] = L + 1 + starts[:nb]
+    tables = jump_tables(distances if nb > 1 else distances[:0])
+    blocks = np.zeros((nb, 2, 4, W + _SEPARATE // 4), np.uint32)
     tmps = np.zeros((nb, W + _SEPARATE), np.int8)
-    tables = jump_tables(starts[1:nb])
     for row in range(energy_out.shape[0]):
         for _ in range(sweeps_per_row):
             if nb == 1:
-                _half_sweep(black, white, H, 0, s0, s1, s2, s3, thr, tmp, 0, L)
-                _half_sweep(white, black, H, 1, s0, s1, s2, s3, thr, tmp, 0, L)
+                _half_sweep(black, white, H, 0, s0, s1, s2, s3, thr, tmp, starts[0], starts[1])
+                _half_sweep(white, black, H, 1, s0, s1, s2, s3, thr, tmp, starts[0], starts[1])
             else:
-                _half_sweep_blocks(black, white, H, 0, state, blocks, starts, tables, thr, tmps)
-                _half_sweep_blocks(white, black, H, 1, state, blocks, starts, tables, thr, tmps)
+                _sweep_blocks(black, white, H, state, blocks, starts, tables, thr, tmps)
+                _edge_rows(black, white, H, state, blocks, starts, thr, tmp)
         energy_out[row], magnetization_out[row] = _energy_magnetization(black, white, H, J, h)
     _merge(black, white, spins)
     lanes[:, :] = state[:, :H]
