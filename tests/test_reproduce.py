@@ -54,16 +54,27 @@ def test_a_check_fails_when_the_number_is_off():
 
 
 @pytest.mark.slow
-def test_every_quick_item_passes_and_writes_its_outputs(tmp_path, capsys):
-    code = main(["reproduce", "--all", "--quick", "--out-dir", str(tmp_path), "--workers", "2"])
+@pytest.mark.parametrize("item_id", list(items()))
+def test_every_quick_item_passes_and_writes_its_outputs(item_id, tmp_path, capsys):
+    """One test per item (``--all`` runs the same loop over them), so a parallel test run can spread them."""
+    code = main(["reproduce", item_id, "--quick", "--out-dir", str(tmp_path), "--workers", "2"])
     out = capsys.readouterr()
     assert code == 0, out.out + out.err
-    for item_id in items():
-        assert (tmp_path / f"{item_id}.png").stat().st_size > 5000
-        report = (tmp_path / f"{item_id}.md").read_text()
-        assert "| pass |" in report and "FAIL" not in report
-        with h5py.File(tmp_path / f"{item_id}.h5", "r") as f:
-            assert f.attrs["passed"] and f.attrs["id"] == item_id and len(f["checks"])
+    assert (tmp_path / f"{item_id}.png").stat().st_size > 5000
+    report = (tmp_path / f"{item_id}.md").read_text()
+    assert "| pass |" in report and "FAIL" not in report
+    with h5py.File(tmp_path / f"{item_id}.h5", "r") as f:
+        assert f.attrs["passed"] and f.attrs["id"] == item_id and len(f["checks"])
+
+
+def test_several_items_and_the_gallery(tmp_path, capsys):
+    ids = ["mullerbrown1979-table1", "amit1985-fig1"]
+    assert main(["reproduce", *ids, "--quick", "--out-dir", str(tmp_path), "--gallery", str(tmp_path / "docs")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines[:2]] == ids and lines[2].startswith("wrote ")
+    gallery = (tmp_path / "docs" / "gallery.md").read_text()
+    assert all(f"## {i}" in gallery and (tmp_path / "docs" / "gallery" / f"{i}.png").exists() for i in ids)
+    assert "all checks pass" in gallery and "FAIL" not in gallery
 
 
 def test_a_completed_run_is_reused(tmp_path, capsys):
