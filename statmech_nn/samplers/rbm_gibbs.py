@@ -58,21 +58,26 @@ def below_sigmoid(u, t):
     return u < 1.0 / (1.0 + math.exp(-t))
 
 
-#: ⌈2^53 σ(t_k)⌉ (entries as in SIGMOID_TABLE): for a 53-bit integer m and u = m / 2^53, as
-#: :func:`~statmech_nn.rng.next_double` makes u, u < σ(t_k) exactly when m < SIGMOID_BITS[k] (the scaling is exact).
-SIGMOID_BITS = np.ceil(SIGMOID_TABLE * 2.0**53).astype(np.int64)
-SIGMOID_BITS.setflags(write=False)
+#: The table as integers for draws from 53 random bits m (u = m / 2^53, as :func:`~statmech_nn.rng.next_double`
+#: makes u): with B_k = ⌈2^53 σ(t_k)⌉, u < σ(t_k) exactly when m < B_k (the scaling is exact). Entry k packs the
+#: top 31 bits of the interval's two ends, ⌊B_k / 2^22⌋ + 2^32 ⌊B_{k+1} / 2^22⌋, so one load brackets m.
+_BITS = np.ceil(SIGMOID_TABLE * 2.0**53).astype(np.int64) >> 22
+SIGMOID_PAIRS = _BITS[:-1] | (_BITS[1:] << 32)
+SIGMOID_PAIRS.setflags(write=False)
+del _BITS
 
 
 @njit(cache=True, inline="always")
 def _bracket_bits(m, t):
     """(decided, below): whether the table decides m / 2^53 < σ(t) (see :func:`below_sigmoid`), and the answer
-    if it does; integer comparisons, no branch."""
+    if it does; integer comparisons, no branch. With n = ⌊m / 2^22⌋: n < ⌊B_k / 2^22⌋ implies m < B_k, and
+    n > ⌊B_{k+1} / 2^22⌋ implies m ≥ B_{k+1}; in between (a band 2^-31 wider than the table's) it is undecided."""
     k = np.floor(t * SIGMOID_GRID)
     inside = (k >= -SIGMOID_OFFSET) & (k < SIGMOID_OFFSET)  # False for NaN
-    i = np.uint64(np.int64(k if inside else -SIGMOID_OFFSET) + SIGMOID_OFFSET)  # unsigned: no wrap-around test
-    low, high = SIGMOID_BITS[i], SIGMOID_BITS[i + np.uint64(1)]
-    return inside & ((m < low) | (m >= high)), m < low
+    pair = SIGMOID_PAIRS[np.uint64(np.int64(k if inside else -SIGMOID_OFFSET) + SIGMOID_OFFSET)]  # unsigned: no
+    top = m >> 22                                                                                # wrap-around test
+    below = top < (pair & 0xFFFFFFFF)
+    return inside & (below | (top > (pair >> 32))), below
 
 
 @njit(cache=True, inline="always")
