@@ -19,7 +19,7 @@ Chain states are float64 arrays of unit values; kernels update ``visible`` and `
 its uniform u < σ(x) = 1 / (1 + e^{-x}); :func:`below_sigmoid` decides that from a table of σ wherever the table
 brackets u, with the same answer as the formula, so the exp is evaluated for fewer than 1 draw in 256. The kernels
 make the same decisions on the generator's 53 bits m = 2^53 u against the table scaled to integers
-(:data:`SIGMOID_BITS`), so every kernel gives the units :func:`draw_unit` gives, bit for bit.
+(:data:`SIGMOID_PAIRS`), so every kernel gives the units :func:`draw_unit` gives, bit for bit.
 """
 from __future__ import annotations
 
@@ -71,11 +71,12 @@ del _BITS
 def _bracket_bits(m, t):
     """(decided, below): whether the table decides m / 2^53 < σ(t) (see :func:`below_sigmoid`), and the answer
     if it does; integer comparisons, no branch. With n = ⌊m / 2^22⌋: n < ⌊B_k / 2^22⌋ implies m < B_k, and
-    n > ⌊B_{k+1} / 2^22⌋ implies m ≥ B_{k+1}; in between (a band 2^-31 wider than the table's) it is undecided."""
+    n > ⌊B_{k+1} / 2^22⌋ implies m > B_{k+1}; in between (the table's band, each end widened by < 2^-31 in u) it
+    is undecided."""
     k = np.floor(t * SIGMOID_GRID)
     inside = (k >= -SIGMOID_OFFSET) & (k < SIGMOID_OFFSET)  # False for NaN
-    pair = SIGMOID_PAIRS[np.uint64(np.int64(k if inside else -SIGMOID_OFFSET) + SIGMOID_OFFSET)]  # unsigned: no
-    top = m >> 22                                                                                # wrap-around test
+    i = np.uint64(np.int64(k if inside else -SIGMOID_OFFSET) + SIGMOID_OFFSET)  # unsigned: no wrap-around test
+    pair, top = SIGMOID_PAIRS[i], m >> 22
     below = top < (pair & 0xFFFFFFFF)
     return inside & (below | (top > (pair >> 32))), below
 
