@@ -60,17 +60,24 @@ def _rotl64(x, k):
     return (x << _U64(k)) | (x >> _U64(64 - k))
 
 
+@njit(cache=True, inline="always")
+def xoshiro256_step(s0, s1, s2, s3):
+    """One xoshiro256** step (Blackman & Vigna 2021) on a state held in four words: (64 random bits, the new
+    words). For hot loops that keep a state in registers; :func:`next_u64` is the same step on an array."""
+    result = _rotl64(s1 * _U64(5), 7) * _U64(9)
+    t = s1 << _U64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    return result, s0, s1, s2, _rotl64(s3, 45)
+
+
 @njit(cache=True)
 def next_u64(s):
     """Advance the xoshiro256** state ``s`` (uint64[4]) in place and return 64 random bits."""
-    result = _rotl64(s[1] * _U64(5), 7) * _U64(9)
-    t = s[1] << _U64(17)
-    s[2] ^= s[0]
-    s[3] ^= s[1]
-    s[1] ^= s[2]
-    s[0] ^= s[3]
-    s[2] ^= t
-    s[3] = _rotl64(s[3], 45)
+    result, s[0], s[1], s[2], s[3] = xoshiro256_step(s[0], s[1], s[2], s[3])
     return result
 
 

@@ -30,7 +30,7 @@ from numba import njit, prange
 
 from statmech_nn.errors import ParameterError
 from statmech_nn.models.rbm import RBM
-from statmech_nn.rng import _rotl64, next_double, seed_sequence, xoshiro256_states
+from statmech_nn.rng import next_double, seed_sequence, xoshiro256_states, xoshiro256_step
 
 
 #: σ(t) = 1 / (1 + e^{-t}) at t_k = k/64 for |t_k| ≤ 16, with the C library's exp, as the draws compute it; entry
@@ -82,20 +82,6 @@ def _bracket_bits(m, t):
 
 
 @njit(cache=True, inline="always")
-def _xoshiro_next(s0, s1, s2, s3):
-    """:func:`~statmech_nn.rng.next_u64` on a state held in four variables: (64 random bits, the new words)."""
-    result = _rotl64(s1 * np.uint64(5), 7) * np.uint64(9)
-    t = s1 << np.uint64(17)
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = _rotl64(s3, 45)
-    return result, s0, s1, s2, s3
-
-
-@njit(cache=True, inline="always")
 def _below_sigmoid_formula(m, t):
     """m / 2^53 < 1 / (1 + exp(-t)): :func:`below_sigmoid`'s formula for u = m / 2^53."""
     return np.float64(m) * (1.0 / 9007199254740992.0) < 1.0 / (1.0 + math.exp(-t))
@@ -105,7 +91,7 @@ def _below_sigmoid_formula(m, t):
 def _draw_state(s0, s1, s2, s3, x, off):
     """:func:`draw_unit` (``off`` = -1 for spins, 0 for binary units) on a generator state held in four variables:
     (the unit, the new words)."""
-    r, s0, s1, s2, s3 = _xoshiro_next(s0, s1, s2, s3)
+    r, s0, s1, s2, s3 = xoshiro256_step(s0, s1, s2, s3)
     m = np.int64(r >> np.uint64(11))
     t = 2.0 * x if off < 0.0 else x
     decided, below = _bracket_bits(m, t)
@@ -183,7 +169,7 @@ def _next_bits(state, bits, n, stride):
     for k in range(n):
         row = k * stride
         for c in range(s0.shape[0]):
-            r, s0[c], s1[c], s2[c], s3[c] = _xoshiro_next(s0[c], s1[c], s2[c], s3[c])
+            r, s0[c], s1[c], s2[c], s3[c] = xoshiro256_step(s0[c], s1[c], s2[c], s3[c])
             bits[row + c] = np.int64(r >> np.uint64(11))
 
 
