@@ -261,6 +261,9 @@ def test_classification_tasks_and_order_chaos():
     (lambda: nngp_kernel("tanh", 1.0, 0.1, INPUTS, 2, x2=INPUTS[:, :3]), "x2"),
     (lambda: empirical_kernels(INPUTS, "tanh", 1.0, 0.1, 2, 0.5, 2, 1), "width"),
     (lambda: split_task(INPUTS, np.zeros(5), 5, 2), "n_train"),
+    (lambda: pair_expectation("tanh", [1.0, math.nan], 1.0, 0.0), "k11"),
+    (lambda: pair_expectation("sigmoid", 1.0, -1.0, 0.0), "k22"),
+    (lambda: pair_expectation("tanh", 1.0, 1.0, math.inf), "k12"),
 ])
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises(ParameterError, match=f"'{name}'"):
