@@ -37,8 +37,8 @@ def _check(s: Settings) -> None:
 
 PARAMS = ParamSet(
     Param("task", str, "teacher", "the task (statmech_nn.nets.data)", choices=TASKS),
-    Param("phi", str, "relu", "activation φ (relu, erf, erf-plain, linear: closed forms; others Gauss–Hermite, "
-          "slow for large train)", choices=tuple(ACTIVATIONS)),
+    Param("phi", str, "relu", "activation φ (relu, erf, erf-plain, linear: closed forms; others a 2-D quadrature "
+          "accurate to ~1e-13, slower for large train)", choices=tuple(ACTIVATIONS)),
     Param("sigma_w2", float, (2.0,), "weight variances σ_w²", low=0, low_open=True, many=True),
     Param("sigma_b2", float, 0.05, "bias variance σ_b²", low=0),
     Param("depth", int, (1, 3, 10, 30), "numbers of hidden layers L", low=0, high=1000, many=True),
