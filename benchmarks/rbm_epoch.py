@@ -5,8 +5,9 @@ if it is missed).
 
 Both use minibatches of ``--batch-size``, E[h|v] in the gradient and a sampled negative phase; the data are random
 ±1 configurations (the cost does not depend on the values). Ours runs under the package's threading policy, as
-studies run it (``statmech_nn.threads.owned_by("numba")``: the epoch kernel is serial Numba code calling
-single-threaded BLAS for its products); the baseline uses BLAS's own thread count, or ``--blas-threads``.
+studies run it (``statmech_nn.threads.owned_by("numba")``: the epoch kernel runs its steps in blocks on the Numba
+threads, each block's product a single-threaded BLAS call); the baseline uses BLAS's own thread count, or
+``--blas-threads``.
 
     python benchmarks/rbm_epoch.py --samples 20000 --visible 1600 --hidden 400 --repeat 3
 """

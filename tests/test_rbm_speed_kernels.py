@@ -8,16 +8,20 @@
 * One training epoch over a single minibatch moves the parameters by η (g − λ₂W − λ₁ sign W) with g the float64
   likelihood gradient of the examples and of the chains the kernel left behind, to float32 accuracy; negative
   control: the chains as they were before the epoch give a gradient outside the tolerance.
+* Epochs of cd, pcd and pt on sizes whose matrix products split into blocks give the same bits on 1 and 2 Numba
+  threads; control: the comparison sees a one-ulp change of one initial weight.
 """
 import math
 
+import numba
 import numpy as np
 import pytest
 
 from statmech_nn.rbm.data import bars_and_stripes
-from statmech_nn.rbm.epoch import logistic_row
+from statmech_nn.rbm.epoch import _n_blocks, logistic_row
 from statmech_nn.rbm.train import init_state, pt_betas, train, train_settings
 from statmech_nn.samplers.rbm_gibbs import SIGMOID_GRID, SIGMOID_OFFSET, SIGMOID_TABLE, below_sigmoid
+from statmech_nn.threads import owned_by
 
 
 def sigmoid(t):
@@ -93,3 +97,33 @@ def test_one_minibatch_epoch_follows_the_gradient(method, units):
         expected = [g[0] - l2 * W - l1 * np.sign(W), g[1], g[2]]
         close = all(np.allclose(s, e, rtol=0.0, atol=1e-5) for s, e in zip(steps, expected))
         assert close == should_pass
+
+
+def trained(settings, data, threads, nudge=False):
+    """The state and diagnostics after two epochs on ``threads`` Numba threads (BLAS on one, as studies run),
+    from initial weights with W[0, 0] one ulp up if ``nudge``."""
+    state = init_state(settings, data, seed=3)
+    if nudge:
+        state["weights"][0, 0] = np.nextafter(state["weights"][0, 0], np.inf)
+    before = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        with owned_by("numba"):
+            diagnostics = train(settings, data, state, 2)
+    finally:
+        numba.set_num_threads(before)
+    return {**state, **{"out_" + name: value for name, value in diagnostics.items()}}
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs two Numba threads")
+@pytest.mark.parametrize("method, units", [("cd", "spin"), ("pcd", "binary"), ("pt", "spin")])
+def test_epoch_is_bit_identical_for_any_thread_count(method, units):
+    n_v, n_h, batch, chains = 400, 200, 64, 70
+    data = np.where(np.random.default_rng(1).random((130, n_v)) < 0.3, 1.0, -1.0 if units == "spin" else 0.0)
+    settings = train_settings(n_hidden=n_h, units=units, method=method, k=2, batch_size=batch, n_chains=chains,
+                              pt_temperatures=2, learning_rate=0.01, momentum=0.5, l1=1e-3, l2=1e-3, init_scale=0.1)
+    assert _n_blocks(batch, n_v * n_h) > 1 and _n_blocks(n_v, (batch + chains) * n_h) > 1  # split products
+    one, two = trained(settings, data, 1), trained(settings, data, 2)
+    assert all(np.array_equal(one[name], two[name]) for name in one)
+    nudged = trained(settings, data, 1, nudge=True)
+    assert not np.array_equal(one["weights"], nudged["weights"])  # control: a last-bit change shows
