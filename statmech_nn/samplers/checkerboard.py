@@ -10,14 +10,14 @@ p = (i + colour) & 1, colour 0 = black, 1 = white. Lane k of the xoshiro128+ sta
 for column k, rows in order, black half-sweep then white half-sweep, so every lane advances 2L times per sweep.
 
 Rows of one colour depend only on the other sublattice. On nb > 1 threads a sweep is one parallel region of row
-blocks [r_b, r_{b+1}): block b updates black row i, then white row i - 1, whose three black neighbours are now done
-(white rows r_b + 1 … r_{b+1} - 2, while the rows are in cache); the white rows r_b and r_{b+1} - 1, which border
-another block, follow serially. Block b needs lane k's state after r_b draws (black) and after L + r_b + 1 (white):
-xoshiro128+ is linear over GF(2), so that is M^d s for the 128×128 bit matrix M of one step (Blackman & Vigna 2021,
-"Scrambled linear pseudorandom number generators", on jumping these generators), applied through byte tables, 16
-lookups per lane. The edge rows continue lanes the blocks leave (row 0 the last block's black lanes, at L draws;
-rows r_{b+1} - 1 and r_{b+1} block b's white lanes), and the last one, row L - 1, leaves the state after 2L draws.
-Every site thus gets the same word as in the serial order (kept on one thread: no jumps), so the numbers are
+blocks [r_b, r_{b+1}): block b updates a few black rows, then the white rows whose three black neighbours are now
+done (white rows r_b + 1 … r_{b+1} - 2, while the rows are in cache); the white rows r_b and r_{b+1} - 1, which
+border another block, follow serially. Block b needs lane k's state after r_b draws (black) and after L + r_b + 1
+(white): xoshiro128+ is linear over GF(2), so that is M^d s for the 128×128 bit matrix M of one step (Blackman &
+Vigna 2021, "Scrambled linear pseudorandom number generators", on jumping these generators), applied through byte
+tables, 16 lookups per lane. The edge rows continue lanes the blocks leave (row 0 the last block's black lanes, at
+L draws; rows r_{b+1} - 1 and r_{b+1} block b's white lanes), and the last one, row L - 1, leaves the state after 2L
+draws. Every site thus gets the same word as in the serial order (kept on one thread: no jumps), so the numbers are
 bit-identical for any thread count.
 
 Acceptance is branchless: site i flips iff min(r, 2³² - 2) < t(s_i, n_i) for the lane's 32-bit word r, so the flip
@@ -44,7 +44,7 @@ _SEPARATE = 4096
 MIN_BLOCK_ROWS = 16
 # A block's jump costs about as much as this many rows of updates at L = 1024 (3.6 µs vs 0.2 µs per row, measured).
 JUMP_ROWS = 18
-# Rows per step of a block's pass (black rows, then the white rows they complete): one row per step costs 8 %.
+# Black rows per step of a block's pass (then the white rows they complete): one row per step costs ~8 % more.
 _GROUP = 16
 
 
