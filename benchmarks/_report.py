@@ -11,14 +11,18 @@ from __future__ import annotations
 import time
 
 
-def best_of_both(baseline, ours, repeat: int) -> tuple[float, float]:
+def best_of_both(baseline, ours, repeat: int, back_to_back: bool = False) -> tuple[float, float]:
     """The shortest of ``repeat`` timed calls of each function after a warm-up call of each (compilation, caches),
-    calls alternating so that both see the same load."""
+    calls alternating so that both see the same load. ``back_to_back``: each timed call right after an untimed
+    one of the same function, so that neither pays for its memory having gone cold while the other ran (a VM's
+    proactive reclaim, e.g. DAMON, pages out data left untouched for a second or two)."""
     baseline()
     ours()
     times = [], []
     for _ in range(repeat):
         for fn, out in zip((baseline, ours), times):
+            if back_to_back:
+                fn()
             t0 = time.perf_counter()
             fn()
             out.append(time.perf_counter() - t0)

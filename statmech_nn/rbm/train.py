@@ -16,9 +16,11 @@ block Gibbs chains (:mod:`statmech_nn.samplers.rbm_gibbs`):
 Updates per minibatch, with g the gradient estimate and rate η_t of the epoch's schedule:
 u ← μ u + η_t (g - λ₂ W - λ₁ sign W) for the weights (u ← μ u + η_t g for the biases), θ ← θ + u.
 
-An epoch is one call of :func:`statmech_nn.rbm.epoch.epoch_kernel` (Numba, serial; BLAS does the products): the
-matrix products run in float32, biases, E[h|v], draws and the parameter updates in float64 (see there). The
-numbers do not depend on the Numba thread count.
+An epoch is one call of :func:`statmech_nn.rbm.epoch.epoch_kernel` (Numba, its row blocks on the Numba threads;
+single-threaded BLAS does the products): the matrix products run in float32, biases, E[h|v], draws and the
+parameter updates in float64 (see there). The numbers do not depend on the Numba thread count. The kernel reads
+the data as float32 (unit values are exact): float32 C-contiguous data are used as they are, anything else is
+converted once per call.
 
 Everything a run depends on lives in an explicit state dict of numpy arrays (:func:`init_state`), so
 ``train(…, n)`` equals ``train(…, m)`` then ``train(…, n - m)`` bit for bit, also from a checkpoint written
@@ -173,7 +175,7 @@ def _epochs(settings: Settings, data: np.ndarray, state: dict[str, np.ndarray], 
     """The epochs of :func:`train`, one :func:`~statmech_nn.rbm.epoch.epoch_kernel` call each, filling its
     diagnostics ``out``."""
     n_temps, n_chains = betas.size, state["rng_chains"].shape[0]
-    data32 = data.astype(np.float32)  # unit values, exact
+    data32 = np.ascontiguousarray(data, dtype=np.float32)  # unit values, exact; no copy if already float32
     chains = state.get("chains", np.empty((1, 0, data.shape[1])))
     for e in range(len(out["epoch"])):
         model_of(state, settings.units)  # rejects parameters that have diverged to inf or NaN
