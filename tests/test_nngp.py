@@ -8,8 +8,9 @@ from scipy import integrate, special, stats
 
 from statmech_nn.errors import ParameterError
 from statmech_nn.meanfield import Activation, activation, c_map, q_map, sigma_w2_critical
-from statmech_nn.meanfield.nngp import (centred_one_hot, exp_row, gp_error_grid, gp_predict, gp_test_error,
-                                        nngp_kernel, pair_expectation, split_task, tanh_row)
+from statmech_nn.meanfield.nngp import (centred_one_hot, gp_error_grid, gp_predict, gp_test_error, nngp_kernel,
+                                        pair_expectation, split_task)
+from statmech_nn.vecmath import exp_row, tanh_row
 from statmech_nn.nets.data import mixture, teacher
 from statmech_nn.models.wide import empirical_kernels
 

@@ -30,15 +30,10 @@ from numba import njit, prange
 
 from statmech_nn.rng import next_double
 from statmech_nn.samplers.rbm_gibbs import tempering_chain
+from statmech_nn.vecmath import LN2_HI, LN2_LO, LOG2E, ROUNDER, two_to_n
 
 #: Negative phases understood by :func:`epoch_kernel`, by code.
 METHOD_CODES = {"cd": 0, "pcd": 1, "pt": 2}
-
-
-#: 1.5 · 2^52: adding it rounds a double of magnitude < 2^51 to an integer, kept in the low bits of the sum.
-_ROUNDER = 6755399441055744.0
-_LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10  # ln 2 = hi + lo, hi with 32 bits
-_LOG2E = 1.4426950408889634
 
 
 @njit(cache=True, error_model="numpy")  # no zero-division check, which would keep a loop scalar
@@ -48,19 +43,18 @@ def logistic_row(field, bias, scale, out, work):
     e^y = 2^n e^r with n = round(y / ln 2), |r| ≤ ln 2 / 2 (Cody-Waite reduction), e^r by its Taylor series to
     r⁹/9! (relative error < 1e-11, so |out - σ| < 3e-12) and 2^n assembled in the exponent bits: loops without
     calls or branches, which the compiler vectorises (the C library's exp is a scalar call). |y| is capped at
-    700, where σ is 0 or 1 to double precision; NaN stays NaN. ``work`` is a float64 scratch row."""
-    bits = work.view(np.int64)
+    700, where σ is 0 or 1 to double precision; NaN stays NaN. ``work`` is a float64 scratch row (the reduction
+    of :mod:`statmech_nn.vecmath`, with a shorter series)."""
     for j in range(out.shape[0]):
         y = -scale * (np.float64(field[j]) + bias[j])
         y = min(max(y, -700.0), 700.0)
-        shifted = y * _LOG2E + _ROUNDER
-        n = shifted - _ROUNDER
-        r = (y - n * _LN2_HI) - n * _LN2_LO
+        shifted = y * LOG2E + ROUNDER
+        n = shifted - ROUNDER
+        r = (y - n * LN2_HI) - n * LN2_LO
         out[j] = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (
             1.0 / 120 + r * (1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880)))))))))
         work[j] = shifted
-    for j in range(out.shape[0]):
-        bits[j] = (bits[j] + 1023) << 52  # the integer n sits in the low bits of shifted: 2^n
+    two_to_n(work, out.shape[0])
     for j in range(out.shape[0]):
         out[j] = 1.0 / (1.0 + out[j] * work[j])
 
