@@ -1,10 +1,10 @@
 """The checkerboard kernel's parallel sweeps give the serial numbers bit for bit (statmech_nn.samplers.checkerboard).
 
-A sweep on nb > 1 blocks runs, per block, black row i then white row i - 1 from lanes jumped through GF(2) tables
-(black r_b draws on, white L + r_b + 1), then the white rows at block edges serially. The jump is checked against
-stepping, with a negative control (a jump one draw short differs); whole chunks in 2-4 row blocks (the kernel's
-``threads`` argument, so more blocks than Numba threads are covered too, down to blocks of 12 rows) are compared
-with the serial order, and chains at 1 and 2 Numba threads at a size where the parallel path is taken.
+A sweep on nb > 1 blocks runs, per block, black rows and then the white rows they complete, from lanes jumped
+through GF(2) tables (black r_b draws on, white L + r_b + 1), then the white rows at block edges serially. The jump
+is checked against stepping, with a negative control (a jump one draw short differs); whole chunks in 2-4 row blocks
+(the kernel's ``threads`` argument, so more blocks than Numba threads are covered too, down to blocks of 12 rows)
+are compared with the serial order, and chains at 1 and 2 Numba threads at a size where the parallel path is taken.
 """
 from __future__ import annotations
 
