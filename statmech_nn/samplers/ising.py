@@ -76,7 +76,7 @@ class IsingChain:
                 calibrate: bool = False) -> None:
         beta, counters = 1.0 / self.T, state["counters"]
         if self.algorithm in LOCAL_ALGORITHMS:
-            with threads_for(half_sweep_work(self.L)):  # one parallel region per half-sweep
+            with threads_for(half_sweep_work(self.L)):  # threshold measured with a half-sweep per region
                 checkerboard_chunk(state["spins"], state["rng"], beta, self.J, self.h,
                                    self.algorithm == "heat-bath", sweeps_per_row, energy, magnetization)
         elif self.algorithm == "wolff":
