@@ -245,32 +245,53 @@ def half_sweep_work(L: int) -> int:
     return 2 * L * L
 
 
-@njit(cache=True, parallel=True)
-def _energy_magnetization(black, white, H, J, h):
-    """(E/L², M/L²) from the sublattices (columns < H): every bond has exactly one black end, so
-    E = -J Σ_black s n - h M. Rows in parallel: integer sums, so the result does not depend on the threads."""
+@njit(cache=True)
+def _bond_spin_sums(black, white, H, i0, i1):
+    """(Σ s_i s_j over the bonds with a black end in rows [i0, i1), Σ s over those rows) from the sublattices
+    (columns < H): every bond has exactly one black end."""
     L = black.shape[0]
     bonds = 0
     mag = 0
-    for i in prange(L):
+    for i in range(i0, i1):
         up = i - 1 if i > 0 else L - 1
         dn = i + 1 if i + 1 < L else 0
-        row_bonds = 0
-        row_mag = 0
         for k in range(H):
             b = np.int64(black[i, k])
-            row_bonds += b * (np.int64(white[up, k]) + np.int64(white[dn, k]) + np.int64(white[i, k]))
-            row_mag += b + np.int64(white[i, k])
+            bonds += b * (np.int64(white[up, k]) + np.int64(white[dn, k]) + np.int64(white[i, k]))
+            mag += b + np.int64(white[i, k])
         if i & 1 == 0:  # black columns 2k, white 2k + 1: the remaining neighbour is white[i, k - 1]
-            row_bonds += np.int64(black[i, 0]) * np.int64(white[i, H - 1])
+            bonds += np.int64(black[i, 0]) * np.int64(white[i, H - 1])
             for k in range(1, H):
-                row_bonds += np.int64(black[i, k]) * np.int64(white[i, k - 1])
+                bonds += np.int64(black[i, k]) * np.int64(white[i, k - 1])
         else:
             for k in range(H - 1):
-                row_bonds += np.int64(black[i, k]) * np.int64(white[i, k + 1])
-            row_bonds += np.int64(black[i, H - 1]) * np.int64(white[i, 0])
-        bonds += row_bonds
-        mag += row_mag
+                bonds += np.int64(black[i, k]) * np.int64(white[i, k + 1])
+            bonds += np.int64(black[i, H - 1]) * np.int64(white[i, 0])
+    return bonds, mag
+
+
+@njit(cache=True, parallel=True)
+def _bond_spin_sums_blocks(black, white, H, nb):
+    """:func:`_bond_spin_sums` over all rows in nb row blocks on the Numba threads (integer sums: exact)."""
+    L = black.shape[0]
+    bonds = 0
+    mag = 0
+    for b in prange(nb):
+        block_bonds, block_mag = _bond_spin_sums(black, white, H, b * L // nb, (b + 1) * L // nb)
+        bonds += block_bonds
+        mag += block_mag
+    return bonds, mag
+
+
+@njit(cache=True)
+def _energy_magnetization(black, white, H, J, h, nb):
+    """(E/L², M/L²), E = -J Σ_<ij> s_i s_j - h M; in nb row blocks on the Numba threads if nb > 1 (one parallel
+    region costs more than the whole sum on a small lattice)."""
+    L = black.shape[0]
+    if nb > 1:
+        bonds, mag = _bond_spin_sums_blocks(black, white, H, nb)
+    else:
+        bonds, mag = _bond_spin_sums(black, white, H, 0, L)
     n = L * L
     return (-J * bonds - h * mag) / n, mag / n
 
@@ -331,11 +352,11 @@ def _chunk(spins, lanes, beta, J, h, heat_bath, sweeps_per_row, energy_out, magn
     for row in range(energy_out.shape[0]):
         for _ in range(sweeps_per_row):
             if nb == 1:
-                _half_sweep(black, white, H, 0, s0, s1, s2, s3, thr, tmp, starts[0], starts[1])
-                _half_sweep(white, black, H, 1, s0, s1, s2, s3, thr, tmp, starts[0], starts[1])
+                _half_sweep(black, white, H, 0, s0, s1, s2, s3, thr, tmp, 0, L)
+                _half_sweep(white, black, H, 1, s0, s1, s2, s3, thr, tmp, 0, L)
             else:
                 _sweep_blocks(black, white, H, state, blocks, starts, tables, thr, tmps)
                 _edge_rows(black, white, H, state, blocks, starts, thr, tmp)
-        energy_out[row], magnetization_out[row] = _energy_magnetization(black, white, H, J, h)
+        energy_out[row], magnetization_out[row] = _energy_magnetization(black, white, H, J, h, nb)
     _merge(black, white, spins)
     lanes[:, :] = state[:, :H]
