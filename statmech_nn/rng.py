@@ -61,17 +61,24 @@ def _rotl64(x, k):
 
 
 @njit(cache=True, inline="always")
-def xoshiro256_step(s0, s1, s2, s3):
-    """One xoshiro256** step (Blackman & Vigna 2021) on a state held in four words: (64 random bits, the new
-    words). For hot loops that keep a state in registers; :func:`next_u64` is the same step on an array."""
-    result = _rotl64(s1 * _U64(5), 7) * _U64(9)
+def xoshiro256_advance(s0, s1, s2, s3):
+    """The linear state transition shared by xoshiro256** and xoshiro256++ (Blackman & Vigna 2021): the new words."""
     t = s1 << _U64(17)
     s2 ^= s0
     s3 ^= s1
     s1 ^= s2
     s0 ^= s3
     s2 ^= t
-    return result, s0, s1, s2, _rotl64(s3, 45)
+    return s0, s1, s2, _rotl64(s3, 45)
+
+
+@njit(cache=True, inline="always")
+def xoshiro256_step(s0, s1, s2, s3):
+    """One xoshiro256** step on a state held in four words: (64 random bits, the new words). For hot loops that
+    keep a state in registers; :func:`next_u64` is the same step on an array."""
+    result = _rotl64(s1 * _U64(5), 7) * _U64(9)
+    s0, s1, s2, s3 = xoshiro256_advance(s0, s1, s2, s3)
+    return result, s0, s1, s2, s3
 
 
 @njit(cache=True)

@@ -35,6 +35,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..errors import ParameterError
+from ..rng import xoshiro256_advance
 from ..threads import threads_for
 from .checkerboard import _merge, _split
 
@@ -88,13 +89,8 @@ def _rotl(x, k):
 def _xoshiro_pp(a, b, e, d):
     """One xoshiro256++ step (Blackman & Vigna 2021) on the state (a, b, e, d): (output, new state)."""
     R = _rotl(a + d, 23) + a
-    t = b << _U64(17)
-    e ^= a
-    d ^= b
-    b ^= e
-    a ^= d
-    e ^= t
-    return R, a, b, e, _rotl(d, 45)
+    a, b, e, d = xoshiro256_advance(a, b, e, d)
+    return R, a, b, e, d
 
 
 @njit(cache=True)
