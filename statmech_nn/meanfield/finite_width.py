@@ -33,8 +33,12 @@ import numpy as np
 from numba import njit
 
 from .maps import theory_curves
-from .nngp import _GH_W, _GH_Z, activation_param, check_depth, check_variances, pair_expectation
+from .nngp import activation_param, check_depth, check_variances, pair_expectation
 from .residual import check_input
+
+#: 64-node Gauss–Hermite rule (normalised weights) for the fourth moments of the finite-width correction.
+_GH_Z, _GH_W = np.polynomial.hermite_e.hermegauss(64)
+_GH_W = _GH_W / _GH_W.sum()
 
 _STEP = 1e-4
 

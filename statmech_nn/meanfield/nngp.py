@@ -82,11 +82,6 @@ def activation_param(phi):
         raise ParameterError("phi", phi, str(err).split("; ")[-1]) from None
 
 
-#: 64-node Gauss–Hermite rule (normalised weights), used by :mod:`.finite_width` for its fourth moments.
-GH_NODES = 64
-_GH_Z, _GH_W = np.polynomial.hermite_e.hermegauss(GH_NODES)
-_GH_W = _GH_W / _GH_W.sum()
-
 #: Inner rules over z2 (sinh-mapped trapezoid rules like :mod:`.quadrature`'s, steps tuned for 1e-13 on tanh).
 #: Standard rule (σ ≤ 1, or the point v = 0 in the Gaussian tail): b = 1, step ``H_INNER``, |z2| ≤ Z_MAX.
 H_INNER = 0.15
