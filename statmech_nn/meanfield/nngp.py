@@ -53,7 +53,7 @@ from statmech_nn.vecmath import exp_row, tanh_row
 
 from .activations import ACTIVATIONS, ERF, ERF_PLAIN, LINEAR, RELU, activation
 from .maps import q_map
-from .quadrature import _COSH, _SINH, H, J_MAX, M_RECENTRE, Z_MAX, _outer_scale, _span
+from .quadrature import _COSH, _INV_SQRT_2PI, _SINH, H, J_MAX, M_RECENTRE, Z_MAX, _outer_scale, _span
 
 _A2 = {ERF: math.pi / 4.0, ERF_PLAIN: 1.0}
 _TANH = ACTIVATIONS["tanh"]
@@ -96,7 +96,7 @@ _INNER_W /= _INNER_W.sum()
 _J_SHIFT = int(math.ceil(math.asinh((Z_MAX + M_RECENTRE) * 1e8) / H_SHIFT))  # σ ≤ 1e8 (variances ≤ 1e16)
 _SH_SINH = np.sinh(H_SHIFT * np.arange(_J_SHIFT + 1))
 _SH_COSH = np.cosh(H_SHIFT * np.arange(_J_SHIFT + 1))
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
 
 @njit(cache=True, error_model="numpy")
 def _apply(phi, builtin_tanh, x, work):
