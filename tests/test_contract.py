@@ -6,9 +6,6 @@ file; and bad input rejected with exit status 2, one line and no file.
 """
 from __future__ import annotations
 
-import os
-import signal
-
 import h5py
 import numpy as np
 import pytest
@@ -68,7 +65,7 @@ def test_every_study_declares_an_example():
 
 
 @pytest.mark.parametrize("name", sorted(STUDIES))
-def test_contract(name, tmp_path, monkeypatch, rbm_model):
+def test_contract(name, tmp_path, monkeypatch, rbm_model, interrupt_after):
     study, values = STUDIES[name], example(name, rbm_model)
     # 1. a complete run, in the largest chunks the runner would choose
     whole = tmp_path / "whole.h5"
@@ -83,19 +80,10 @@ def test_contract(name, tmp_path, monkeypatch, rbm_model):
     assert_same(numbers(reference), numbers(read_run(small)))
 
     # 3. interrupted after the first call (Ctrl-C arrives between chunks), then resumed: the same numbers
-    advance, calls = runner.Simulation.advance, []
-
-    def interrupted(self, state, max_units):
-        rows = advance(self, state, max_units)
-        calls.append(1)
-        if len(calls) == 1:
-            os.kill(os.getpid(), signal.SIGINT)
-        return rows
-
-    monkeypatch.setattr(runner.Simulation, "advance", interrupted)
+    disarm = interrupt_after(1)
     part = tmp_path / "part.h5"
     first = run_study(study, values, part)
-    monkeypatch.setattr(runner.Simulation, "advance", advance)
+    disarm()
     if first.total > 1:
         assert first.status == "interrupted" and read_run(part).status == "interrupted"
         assert run_study(study, {}, part, resume=True).status == "complete"

@@ -3,9 +3,6 @@ ends — every σ_w² trains a shallow network, and a network far deeper than 6 
 while a critical one of the same depth does."""
 from __future__ import annotations
 
-import os
-import signal
-
 import numpy as np
 import pytest
 
@@ -29,25 +26,16 @@ def accuracy(values: dict, **changes) -> np.ndarray:
     return run["accuracy"].reshape(len(s["sigma_w2"]), len(s["depth"]), s["networks"])
 
 
-def test_interrupted_run_resumes_bit_identical(tmp_path, monkeypatch):
+def test_interrupted_run_resumes_bit_identical(tmp_path, monkeypatch, interrupt_after):
     values = {**SMALL, "sigma_w2": (1.0, 2.0), "depth": (2, 3), "steps": 60, "steps_per_layer": 0}
     whole = tmp_path / "whole.h5"
     run_study(STUDY, values, whole)
     monkeypatch.setattr(runner, "_next_chunk", lambda current, elapsed, target: 1)
-    advance, calls = runner.Simulation.advance, []
-
-    def interrupted(self, state, max_units):
-        rows = advance(self, state, max_units)
-        calls.append(1)
-        if len(calls) == 2:
-            os.kill(os.getpid(), signal.SIGINT)
-        return rows
-
-    monkeypatch.setattr(runner.Simulation, "advance", interrupted)
+    disarm = interrupt_after(2)
     part = tmp_path / "part.h5"
     assert run_study(STUDY, values, part).status == "interrupted"
     assert len(read_run(part).observables["accuracy"].step) == 2  # two cells kept, two to go
-    monkeypatch.setattr(runner.Simulation, "advance", advance)
+    disarm()
     assert run_study(STUDY, {}, part, resume=True).status == "complete"
     a, b = read_run(whole), read_run(part)
     for name in ("accuracy", "loss", "steps"):
